@@ -1,0 +1,97 @@
+"""Error types, and the collector that gathers every input problem before raising once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located precisely enough for the user to fix it."""
+
+    file: str
+    where: str
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        place = ", ".join(part for part in (self.file, self.where) if part)
+        subject = f"{place}: {self.field}: " if self.field else f"{place}: "
+        text = subject + self.message.rstrip(".") + "."
+        if self.fix:
+            text += " Fix: " + self.fix.rstrip(".") + "."
+        return text
+
+
+class MtfsError(Exception):
+    """Base of every error the tool reports to the user without a traceback."""
+
+    exit_code = 3
+
+
+class InputError(MtfsError):
+    """Bad input: every problem found, reported at once (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem], warnings: list[str] | None = None):
+        self.problems = list(problems)
+        self.warnings = list(warnings or [])
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found in the input:"
+        super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
+
+
+class ContradictionError(InputError):
+    """Hard constraints that no plan can meet together, named (exit code 2)."""
+
+    def __init__(self, problems: list[Problem], warnings: list[str] | None = None):
+        super().__init__(problems, warnings)
+        count = len(self.problems)
+        head = (
+            f"No plan can meet every constraint: {count} contradiction"
+            f"{'s' if count != 1 else ''} found:"
+        )
+        self.args = ("\n".join([head] + [f"  - {p}" for p in self.problems]),)
+
+
+class SolverError(MtfsError):
+    """The solver failed or returned something unusable (exit code 3)."""
+
+    exit_code = 3
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user would recognise it: relative to the working folder where possible."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Problems:
+    """Collects problems (and warnings) so that every one is reported, not only the first."""
+
+    items: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, file: Path | str, where: str, field_name: str, message: str, fix: str = "") -> None:
+        self.items.append(Problem(display_path(file) if file else "", where, field_name, message, fix))
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputError(self.items, self.warnings)

@@ -1,0 +1,1 @@
+"""Turning evaluations and analyses into tables, text, charts, workbooks and the briefing."""

@@ -1,0 +1,75 @@
+"""The CSV tables of an evaluated plan (DESIGN 5), and the manifest."""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+
+from mtfs_align import __version__
+from mtfs_align.errors import display_path
+from mtfs_align.evaluate import Evaluation
+from mtfs_align.io.outputs import OutputFolder, money_json, sha256
+
+EVALUATION_TABLES = {
+    "budget.csv": "budget",
+    "activities.csv": "activities",
+    "plan.csv": "plan_table",
+    "outcomes.csv": "outcomes",
+    "alignment.csv": "alignment",
+    "savings_summary.csv": "savings_summary",
+    "breaches.csv": "breaches",
+    "screened.csv": "screened",
+}
+
+
+def write_evaluation(folder: OutputFolder, ev: Evaluation) -> None:
+    for name, attribute in EVALUATION_TABLES.items():
+        folder.write_csv(name, getattr(ev, attribute))
+
+
+def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, **extra) -> dict:
+    """DESIGN 5: what was run, on what, and the plan's headline figures."""
+    import numpy
+    import pandas
+    import pulp
+
+    sc = ev.model.scenario
+    data = {
+        "version": __version__,
+        "command": command,
+        "scenario": display_path(sc.path),
+        "scenario_name": sc.name,
+        "council": sc.council,
+        "years": sc.years,
+        "inputs": [{"path": display_path(p), "sha256": sha256(p)} for p in _unique(inputs)],
+        "status": ev.status,
+        "objective": round(ev.objective, 9),
+        "harm": round(ev.harm, 9),
+        "harm_by_priority": {p: round(h, 9) for p, h in ev.harm_by_priority.items()},
+        "unidentified_k": money_json(ev.unidentified_k),
+        "reserves_draw_k": money_json(ev.reserves_draw_k),
+        "balanced_every_year": ev.balanced_every_year,
+        "breaches": int(len(ev.breaches)),
+        "options_adopted": len(ev.plan),
+        "plan_on": sc.policy.plan_on,
+        "solver": None,
+        "mip_gap": None,
+        "seed": None,
+        "seconds": None,
+        "software": {"python": platform.python_version(), "numpy": numpy.__version__,
+                     "pandas": pandas.__version__, "pulp": pulp.__version__},
+    }
+    data.update(extra)
+    data["seconds"] = round(time.perf_counter() - started, 3)
+    return data
+
+
+def _unique(paths: list[Path]) -> list[Path]:
+    seen, out = set(), []
+    for path in paths:
+        key = Path(path).resolve()
+        if key not in seen and key.is_file():
+            seen.add(key)
+            out.append(key)
+    return out

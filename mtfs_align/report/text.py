@@ -1,0 +1,84 @@
+"""Plain council English for the terminal: money as £4.2m, years as 2021/22."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from mtfs_align.evaluate import Evaluation
+
+
+def money(value_k: float, decimals: int = 1) -> str:
+    """£ thousands as a council would say it: £4.2m, £345k, -£1.5m."""
+    if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
+        return "-"
+    sign = "-" if value_k < -0.05 else ""
+    size = abs(value_k)
+    if size >= 1000:
+        return f"{sign}£{size / 1000:,.{decimals}f}m"
+    if size < 0.5:
+        return "£0"
+    return f"{sign}£{size:,.0f}k"
+
+
+def budget_lines(ev: Evaluation) -> list[str]:
+    """The year-by-year table: gap, savings, one-off costs, reserves, unidentified savings."""
+    b = ev.budget
+    head = f"{'Year':<9}{'Gap':>10}{'Savings':>10}{'One-off':>10}{'Drawn':>10}{'Paid in':>10}" \
+           f"{'Reserves':>11}{'Unidentified':>14}  Balanced"
+    lines = [head, "-" * len(head)]
+    for _, row in b.iterrows():
+        lines.append(
+            f"{row['year']:<9}{money(row['gap_k']):>10}{money(row['savings_k']):>10}{money(row['one_off_k']):>10}"
+            f"{money(row['reserves_draw_k']):>10}{money(row['reserves_paid_k']):>10}"
+            f"{money(row['reserves_balance_k']):>11}{money(row['unidentified_k']):>14}  {row['balanced']}"
+        )
+    lines.append("-" * len(head))
+    lines.append(
+        f"{'Total':<9}{money(b['gap_change_k'].sum()):>10}{money(b['savings_k'].iloc[-1] if len(b) else 0):>10}"
+        f"{money(b['one_off_k'].sum()):>10}{money(b['reserves_draw_k'].sum()):>10}"
+        f"{money(b['reserves_paid_k'].sum()):>10}{'':>11}{money(b['unidentified_k'].sum()):>14}"
+    )
+    lines.append("(Gap and savings are levels against each year's funding; the total row shows the new gap "
+                 "over the horizon and the savings level reached in the last year.)")
+    return lines
+
+
+def breach_lines(ev: Evaluation) -> list[str]:
+    lines = []
+    for _, row in ev.breaches.iterrows():
+        where = f"{row['year']}: " if row["year"] else ""
+        lines.append(f"  - {where}{row['detail']}")
+    return lines
+
+
+def summary_lines(ev: Evaluation) -> list[str]:
+    """Headline sentences about a plan."""
+    b = ev.budget
+    n_unbalanced = int((b["balanced"] == "no").sum())
+    lines = [
+        f"Plan: {len(ev.plan)} savings options; outcome harm {ev.harm:.3f} "
+        f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
+        f"Reserves drawn over the horizon: {money(ev.reserves_draw_k)}; unidentified savings: "
+        f"{money(ev.unidentified_k)}.",
+    ]
+    if n_unbalanced:
+        years = ", ".join(b.loc[b["balanced"] == "no", "year"])
+        lines.append(f"The budget does not balance in {years}: savings still to be found.")
+    else:
+        lines.append("The budget balances in every year.")
+    return lines
+
+
+def by_year_lines(ev: Evaluation) -> list[str]:
+    """Options adopted, grouped by start year."""
+    lines = []
+    years = ev.model.years
+    for t, year in enumerate(years):
+        started = [o for o, s in ev.plan.items() if s == t]
+        if started:
+            total = float(np.sum(ev.plan_table.loc[ev.plan_table["option"].isin(started), f"{years[-1]}_k"]))
+            lines.append(f"  {year}: {', '.join(started)} ({len(started)} options, {money(total)} a year "
+                         f"by {years[-1]})")
+    return lines
