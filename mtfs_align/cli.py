@@ -190,5 +190,92 @@ def print_evaluation(ev, heading: str) -> None:
         click.echo("Every activity stays inside its budget envelope, and the plan keeps to the policy.")
 
 
+def solver_options(command):
+    command = click.option("--mip-gap", type=float, default=None,
+                           help="Relative optimality gap for the harm stage (default 1e-4).")(command)
+    command = click.option("--time-limit", type=float, default=None,
+                           help="Stop the solver after this many seconds (the plan may then not be optimal).")(command)
+    command = click.option("--solver", type=click.Choice(["cbc", "highs"]), default=None,
+                           help="MIP solver (default cbc, the faster here; see docs/performance.md).")(command)
+    return command
+
+
+def solver_settings(solver, time_limit, mip_gap):
+    from mtfs_align.errors import Problem
+    from mtfs_align.optimise.solvers import DEFAULT_MIP_GAP, DEFAULT_SOLVER, SolverSettings, check_solver
+
+    problems = []
+    if time_limit is not None and time_limit <= 0:
+        problems.append(Problem("", "", "--time-limit", "must be a positive number of seconds", "e.g. --time-limit 60"))
+    if mip_gap is not None and not 0 <= mip_gap < 1:
+        problems.append(Problem("", "", "--mip-gap", "must be from 0 to below 1", "e.g. --mip-gap 1e-4"))
+    if problems:
+        raise InputError(problems)
+    settings = SolverSettings(solver or DEFAULT_SOLVER, time_limit, DEFAULT_MIP_GAP if mip_gap is None else mip_gap)
+    check_solver(settings.solver)
+    return settings
+
+
+def say(quiet: bool, text: str) -> None:
+    if not quiet:
+        click.echo(text, err=True)
+
+
+def run_optimiser(model, settings, quiet: bool):
+    from mtfs_align.optimise import optimise
+
+    say(quiet, f"Optimising {len(model.option_ids)} options over {model.n} years with {settings.solver}: "
+               f"first the coming year's balance, then the horizon's, then outcome harm...")
+    solution = optimise(model, settings)
+    say(quiet, f"Solved in {solution.build_seconds + solution.solve_seconds:.1f} s.")
+    return solution
+
+
+def solution_manifest_fields(solution) -> dict:
+    return {
+        "solver": solution.solver, "mip_gap": solution.mip_gap, "status": solution.status,
+        "solver_gap": solution.reported_gap, "build_seconds": round(solution.build_seconds, 3),
+        "solve_seconds": round(solution.solve_seconds, 3),
+    }
+
+
+@cli.command()
+@scenario_argument
+@solver_options
+@common_options
+@handled
+def optimise(scenario, solver, time_limit, mip_gap, out, quiet, debug) -> None:
+    """Find the least-harm savings plan that best balances every year (DESIGN 4.4)."""
+    from mtfs_align.evaluate import evaluate
+    from mtfs_align.io.outputs import OutputFolder
+    from mtfs_align.model import build_model
+    from mtfs_align.report.tables import manifest, write_evaluation
+    from mtfs_align.report.text import binding_lines
+
+    started = time.perf_counter()
+    sc = load(scenario, quiet)
+    settings = solver_settings(solver, time_limit, mip_gap)
+    target = output_target(sc, out)
+    model = build_model(sc)
+    solution = run_optimiser(model, settings, quiet)
+    ev = evaluate(model, solution.plan)
+    with OutputFolder(target) as folder:
+        write_evaluation(folder, ev)
+        folder.write_json("manifest.json", manifest("optimise", ev, sc.inputs, started,
+                                                    plan_status=ev.status, **solution_manifest_fields(solution)))
+        folder.commit()
+    print_evaluation(ev, "Optimised plan")
+    if solution.status != "optimal":
+        gap = f" (gap {solution.reported_gap:.2%})" if solution.reported_gap is not None else ""
+        click.echo(f"The solver stopped at the time limit{gap}: this plan may not be optimal.")
+    lines = binding_lines(ev)
+    if lines:
+        click.echo("What binds:")
+        for line in lines:
+            click.echo(f"  - {line}")
+    click.echo(f"Results written to {display_path(target)}/")
+    click.get_current_context().exit(ev.exit_code)
+
+
 def main() -> None:
     cli(prog_name="mtfs-align")

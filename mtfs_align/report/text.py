@@ -82,3 +82,46 @@ def by_year_lines(ev: Evaluation) -> list[str]:
             lines.append(f"  {year}: {', '.join(started)} ({len(started)} options, {money(total)} a year "
                          f"by {years[-1]})")
     return lines
+
+
+def binding_lines(ev: Evaluation) -> list[str]:
+    """Which constraints bind on the plan, in council English (DESIGN 4.4 summary)."""
+    sc = ev.model.scenario
+    model = ev.model
+    years = model.years
+    lines = []
+    if sc.policy.capacity is not None:
+        used = np.zeros(model.n)
+        index = model.option_index()
+        for oid, start in ev.plan.items():
+            used[start] += model.effort[index[oid]]
+        for t, year in enumerate(years):
+            if used[t] >= sc.policy.capacity[t] - 1e-9 and sc.policy.capacity[t] > 0:
+                lines.append(f"Change capacity is full in {year} ({used[t]:g} of {sc.policy.capacity[t]:g} points).")
+    acts = ev.activities
+    for aid, rows in acts.groupby("activity", sort=False):
+        at_floor = rows[(rows["service_spend_k"] - rows["floor_k"]).abs() < 0.5]
+        if not at_floor.empty:
+            lines.append(f"{rows['name'].iloc[0]} ({aid}) is at its floor from {at_floor['year'].iloc[0]}.")
+        limit = rows[(rows["cash_limit_k"] - rows["spend_k"]).abs() < 0.5]
+        if not limit.empty:
+            lines.append(f"{rows['name'].iloc[0]} ({aid}) is at its cash limit from {limit['year'].iloc[0]}.")
+    for pid, share in sc.policy.protect.items():
+        p = model.priority_ids.index(pid)
+        service = ev.activities.pivot(index="activity", columns="year", values="service_spend_k")
+        service = service.loc[model.activity_ids, years].to_numpy()
+        for t, year in enumerate(years):
+            spent = float(model.share_ap[:, p] @ service[:, t])
+            floor = share * float(model.share_ap[:, p] @ model.need[:, t])
+            if abs(spent - floor) < 0.5:
+                lines.append(f"Protection of {pid} at {share:.0%} binds in {year}.")
+                break
+    budget = ev.budget
+    at_minimum = budget[(budget["reserves_balance_k"] - sc.reserves.minimum_k).abs() < 0.5]
+    if not at_minimum.empty:
+        lines.append(f"Reserves reach their minimum ({money(sc.reserves.minimum_k)}) in {at_minimum['year'].iloc[0]}.")
+    for t, year in enumerate(years):
+        limit = sc.reserves.max_draw_k[t]
+        if limit > 0 and abs(budget["reserves_draw_k"].iloc[t] - limit) < 0.5:
+            lines.append(f"The full {money(limit)} reserves draw allowed is used in {year}.")
+    return lines

@@ -1,0 +1,172 @@
+"""Naming contradictory hard constraints (DESIGN 4.4): cheap checks before solving, and, when the
+solver still finds no plan, relaxing constraint families one at a time to name the conflict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pulp
+
+from mtfs_align.errors import Problem, display_path
+from mtfs_align.model import Model
+from mtfs_align.optimise import solvers
+from mtfs_align.optimise.problem import RELAXABLE, Row, SavingsProblem, allowed_starts, build_problem
+from mtfs_align.report.text import money
+
+
+def _problem(model: Model, message: str, fix: str, field: str = "") -> Problem:
+    return Problem(display_path(model.scenario.path), "", field, message, fix)
+
+
+def precheck(model: Model) -> list[Problem]:
+    """Contradictions that can be seen without solving."""
+    sc = model.scenario
+    years = model.years
+    found: list[Problem] = []
+    pairs = allowed_starts(model)
+    best = np.zeros((len(model.activity_ids), model.n))  # most any allowed options can save
+    for o in sorted({o for o, _ in pairs}):
+        starts = [s for oo, s in pairs if oo == o]
+        level = np.max([model.nominal[o, s, :] for s in starts], axis=0)
+        best[model.option_activity[o]] += np.maximum(level, 0)
+    for a, aid in enumerate(model.activity_ids):
+        activity = sc.activities[aid]
+        for t in range(model.n):
+            limit = model.cash_limit[a, t]
+            if np.isnan(limit):
+                continue
+            needed = model.need[a, t] - limit
+            if needed > best[a, t] + 1e-6:
+                found.append(_problem(
+                    model, f"{aid} ({activity.name}) needs {money(model.need[a, t])} in {years[t]} but its cash "
+                    f"limit is {money(limit)}; its available options can save at most {money(best[a, t])} of "
+                    f"the {money(needed)} difference", f"raise envelope_growth_pct for {aid}, add savings "
+                    "options for it, or widen their windows", "cash limit"))
+                break
+    fixed = {oid: s for oid, s in sc.policy.adopt.items() if s is not None}
+    index = model.option_index()
+    service_saving = np.zeros((len(model.activity_ids), model.n))
+    effort = np.zeros(model.n)
+    for oid, s in fixed.items():
+        o = index[oid]
+        effort[s] += model.effort[o]
+        if model.service[o]:
+            service_saving[model.option_activity[o]] += model.nominal[o, s, :]
+        option = sc.options[oid]
+        for other in option.requires:
+            q = sc.options[other]
+            if q.available and q.earliest > s:
+                found.append(_problem(model, f"{oid} is adopted from {years[s]} but requires {other}, which cannot "
+                                      f"start before {years[q.earliest]}", f"adopt {oid} later or with 'any'",
+                                      "policy.adopt"))
+    for a, aid in enumerate(model.activity_ids):
+        for t in range(model.n):
+            room = model.need[a, t] - model.floor[a, t]
+            if service_saving[a, t] > room + 1e-6:
+                names = [o for o, s in fixed.items() if sc.options[o].activity == aid and model.service[index[o]]]
+                found.append(_problem(
+                    model, f"the adopted option{'s' if len(names) > 1 else ''} {', '.join(names)} would take "
+                    f"{aid} ({sc.activities[aid].name}) below its statutory floor in {years[t]} (savings "
+                    f"{money(service_saving[a, t])}, room above the floor {money(room)})",
+                    "do not adopt it, or lower floor_share", "policy.adopt"))
+                break
+    capacity = sc.policy.capacity
+    if capacity is not None:
+        for t in range(model.n):
+            if effort[t] > capacity[t] + 1e-9:
+                found.append(_problem(model, f"the options adopted from {years[t]} need {effort[t]:g} change-capacity "
+                                      f"points but only {capacity[t]:g} are available", "raise policy.capacity or "
+                                      "adopt some options with 'any'", "policy.capacity"))
+    for pid, share in sc.policy.protect.items():
+        p = model.priority_ids.index(pid)
+        for t in range(model.n):
+            used = float(model.share_ap[:, p] @ service_saving[:, t])
+            room = (1 - share) * float(model.share_ap[:, p] @ model.need[:, t])
+            if used > room + 1e-6:
+                found.append(_problem(model, f"the adopted options cut service spend aligned to {pid} by "
+                                      f"{money(used)} in {years[t]}, more than protection at {share:.0%} allows "
+                                      f"({money(room)})", f"lower policy.protect.{pid} or adopt fewer options",
+                                      "policy.protect"))
+                break
+    return found
+
+
+def describe(model: Model, row: Row) -> str:
+    sc = model.scenario
+    year = f" in {model.years[row.year]}" if row.year is not None else ""
+    if row.family == "floor":
+        return f"the statutory floor of {row.subject} ({sc.activities[row.subject].name}){year}"
+    if row.family == "cash_limit":
+        return f"the cash limit of {row.subject} ({sc.activities[row.subject].name}){year}"
+    if row.family == "one_start":
+        return f"adopting {row.subject} ({sc.options[row.subject].name})"
+    if row.family == "capacity":
+        return f"the change capacity{year}"
+    if row.family == "requires":
+        return f"{row.subject}'s requirement ({', '.join(sc.options[row.subject].requires)}){year}"
+    if row.family == "excludes":
+        return f"{row.subject}'s exclusion ({', '.join(sc.options[row.subject].excludes)})"
+    if row.family == "protect":
+        return f"protection of {row.subject} at {sc.policy.protect[row.subject]:.0%}{year}"
+    return f"the reserves minimum{year}"
+
+
+def _elastic(model: Model, families: tuple[str, ...], settings: solvers.SolverSettings):
+    """Rebuild, let every row of `families` be broken at a cost, and minimise the breaking."""
+    sp = build_problem(model)
+    slacks: list[tuple[Row, list[pulp.LpVariable]]] = []
+    for family in families:
+        for i, row in enumerate(sp.family(family)):
+            c = row.constraint
+            added = []
+            if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
+                v = pulp.LpVariable(f"relax_down_{family}_{i}", lowBound=0)
+                c.addterm(v, -1.0)
+                added.append(v)
+            if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
+                v = pulp.LpVariable(f"relax_up_{family}_{i}", lowBound=0)
+                c.addterm(v, 1.0)
+                added.append(v)
+            slacks.append((row, added))
+    sp.problem.setObjective(pulp.lpSum(v for _, vs in slacks for v in vs))
+    result = solvers.run(sp.problem, settings, exact=True)
+    if result.status == "infeasible":
+        return None
+    return [row for row, vs in slacks if sum((v.varValue or 0) for v in vs) > 1e-6]
+
+
+def diagnose(model: Model, settings: solvers.SolverSettings) -> list[Problem]:
+    """Name the constraint family, and its rows, whose relaxation would allow a plan."""
+    present = [f for f in RELAXABLE if build_problem(model).family(f)]
+    found: list[Problem] = []
+    for family in present:
+        rows = _elastic(model, (family,), settings)
+        if rows:
+            found.append(_conflict(model, family, rows))
+    if not found:
+        rows = _elastic(model, tuple(present), settings) or []
+        by_family: dict[str, list[Row]] = {}
+        for row in rows:
+            by_family.setdefault(row.family, []).append(row)
+        found = [_conflict(model, family, group) for family, group in by_family.items()]
+    if not found:
+        found = [_problem(model, "the savings options cannot meet the scenario's constraints together, and no "
+                          "single constraint family could be named", "loosen floors, cash limits, capacity, "
+                          "protection or the adopted options and run again")]
+    return found
+
+
+def _conflict(model: Model, family: str, rows: list[Row]) -> Problem:
+    names = "; ".join(describe(model, row) for row in rows[:8])
+    more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
+    fixes = {
+        "floor": "lower floor_share, or do not adopt the options that cut these services",
+        "cash_limit": "raise envelope_growth_pct, or add or allow savings options on these activities",
+        "one_start": "do not adopt these options, or adopt them with 'any'",
+        "capacity": "raise policy.capacity in these years",
+        "requires": "allow the required options, or do not adopt the options that need them",
+        "excludes": "adopt only one of each excluded pair",
+        "protect": "lower the protected share, or do not adopt options that cut this priority",
+        "reserves": "raise the usable reserves or lower the minimum",
+    }
+    return _problem(model, f"no plan can meet {names}{more} together with the rest of the scenario's constraints",
+                    fixes[family], family)

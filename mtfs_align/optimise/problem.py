@@ -1,0 +1,321 @@
+"""The optimisation model of DESIGN 4.4, built once from a Model: variables and one function per
+constraint family, with deterministic names. Right-hand sides and objective coefficients can be
+changed in place (frontier points, weight samples) without rebuilding."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from mtfs_align.model import Model
+
+FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes",
+            "protect")
+RELAXABLE = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect", "reserves")
+
+
+@dataclass
+class Row:
+    """One constraint with what a person needs to name it in a message."""
+
+    family: str
+    constraint: pulp.LpConstraint
+    subject: str  # activity, option, priority or "council"
+    year: int | None  # year index, where the row belongs to one year
+    rhs: float  # right-hand side as built (before any scaling)
+
+
+@dataclass
+class SavingsProblem:
+    model: Model
+    problem: pulp.LpProblem
+    pairs_option: np.ndarray  # (Z,) option index of each start variable
+    pairs_start: np.ndarray  # (Z,) start year index
+    z: list[pulp.LpVariable]
+    draw: list[pulp.LpVariable]
+    pay: list[pulp.LpVariable]
+    unidentified: list[pulp.LpVariable]
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    stage_rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
+    gap_scale: float = 1.0
+    reserves_scale: float = 1.0
+
+    def family(self, name: str) -> list[Row]:
+        return self.rows.get(name, [])
+
+    def plan_from_solution(self) -> dict[str, int]:
+        plan = {}
+        for var, o, s in zip(self.z, self.pairs_option, self.pairs_start, strict=True):
+            value = var.varValue
+            if value is not None and value > 0.5:
+                plan[self.model.option_ids[o]] = int(s)
+        return plan
+
+    def set_start_values(self, plan: dict[str, int]) -> None:
+        """A warm start: the given plan's start variables at 1, others at 0."""
+        index = self.model.option_index()
+        chosen = {(index[o], s) for o, s in plan.items()}
+        for var, o, s in zip(self.z, self.pairs_option, self.pairs_start, strict=True):
+            var.setInitialValue(1 if (int(o), int(s)) in chosen else 0)
+
+    # ---- changing right-hand sides in place -----------------------------------------------
+    def scale_gap(self, factor: float) -> None:
+        """Frontier `--vary gap`: every year's gap G[t] times `factor`."""
+        self.gap_scale = factor
+        for row in self.family("balance"):
+            _set_rhs(row.constraint, row.rhs * factor)
+
+    def scale_reserves(self, factor: float) -> None:
+        """Frontier `--vary reserves`: usable - minimum and every max_draw_k times `factor`."""
+        self.reserves_scale = factor
+        for row in self.family("reserves"):
+            _set_rhs(row.constraint, row.rhs * factor)
+        sc = self.model.scenario
+        for t, var in enumerate(self.draw):
+            limit = sc.reserves.max_draw_k[t]
+            var.upBound = None if math.isinf(limit) else limit * factor
+
+    def effective_gap(self) -> np.ndarray:
+        return self.model.gap * self.gap_scale
+
+
+def _set_rhs(constraint: pulp.LpConstraint, rhs: float) -> None:
+    constraint.constant = -rhs
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _name(*parts: object) -> str:
+    return "_".join(_SAFE.sub("_", str(p)) for p in parts)
+
+
+def allowed_starts(model: Model) -> list[tuple[int, int]]:
+    """(option, start) pairs the optimiser may choose: windows, adopt, reject and screening."""
+    sc = model.scenario
+    policy = sc.policy
+    excluded = set(policy.reject) | set(sc.screened)
+    pairs = []
+    for o, oid in enumerate(model.option_ids):
+        option = sc.options[oid]
+        if oid in excluded or not option.available:
+            continue
+        fixed = policy.adopt.get(oid, None) if oid in policy.adopt else None
+        for s in range(option.earliest, option.latest + 1):
+            if fixed is None or s == fixed:
+                pairs.append((o, s))
+    return pairs
+
+
+def build_problem(model: Model) -> SavingsProblem:
+    """The full model of DESIGN 4.4 with no objective yet (the stages set it)."""
+    n = model.n
+    pairs = allowed_starts(model)
+    pairs_option = np.array([p[0] for p in pairs], dtype=int)
+    pairs_start = np.array([p[1] for p in pairs], dtype=int)
+    z = [pulp.LpVariable(_name("z", model.option_ids[o], f"t{s + 1}", i), cat=pulp.LpBinary)
+         for i, (o, s) in enumerate(pairs)]
+    max_draw = model.scenario.reserves.max_draw_k
+    draw = [pulp.LpVariable(f"draw_t{t + 1}", lowBound=0, upBound=None if math.isinf(max_draw[t]) else max_draw[t])
+            for t in range(n)]
+    pay = [pulp.LpVariable(f"pay_t{t + 1}", lowBound=0) for t in range(n)]
+    unidentified = [pulp.LpVariable(f"unidentified_t{t + 1}", lowBound=0) for t in range(n)]
+    sp = SavingsProblem(model, pulp.LpProblem("mtfs_align", pulp.LpMinimize), pairs_option, pairs_start,
+                        z, draw, pay, unidentified)
+    for family in FAMILIES:
+        sp.rows[family] = []
+    define_balance_constraints(sp)
+    define_reserves_constraints(sp)
+    define_floor_constraints(sp)
+    define_cash_limit_constraints(sp)
+    define_one_start_constraints(sp)
+    define_capacity_constraints(sp)
+    define_requires_constraints(sp)
+    define_excludes_constraints(sp)
+    define_protect_constraints(sp)
+    return sp
+
+
+def _add(sp: SavingsProblem, family: str, terms: list, sense: int, rhs: float, name: str, subject: str,
+         year: int | None) -> None:
+    expression = pulp.LpAffineExpression(terms)
+    constraint = pulp.LpConstraint(e=expression, sense=sense, rhs=rhs, name=name)
+    sp.problem.addConstraint(constraint, name=name)
+    sp.rows[family].append(Row(family, constraint, subject, year, rhs))
+
+
+def _terms(variables: list, coefficients: np.ndarray, indices: np.ndarray) -> list:
+    return [(variables[i], float(c)) for i, c in zip(indices, coefficients, strict=True) if c != 0]
+
+
+def define_balance_constraints(sp: SavingsProblem) -> None:
+    """1. savings - one-off costs + draw - pay + unidentified = G[t], every year."""
+    m = sp.model
+    counted = m.counted[sp.pairs_option, sp.pairs_start, :]  # (Z, n)
+    one_off = m.one_off[sp.pairs_option]
+    everything = np.arange(len(sp.z))
+    for t in range(m.n):
+        coef = counted[:, t] - np.where(sp.pairs_start == t, one_off, 0.0)
+        terms = _terms(sp.z, coef, everything)
+        terms += [(sp.draw[t], 1.0), (sp.pay[t], -1.0), (sp.unidentified[t], 1.0)]
+        _add(sp, "balance", terms, pulp.LpConstraintEQ, float(m.gap[t]), f"balance_t{t + 1}", "council", t)
+
+
+def define_reserves_constraints(sp: SavingsProblem) -> None:
+    """2. Cumulative net draws never take the balance below the minimum."""
+    sc = sp.model.scenario
+    room = sc.reserves.usable_k - sc.reserves.minimum_k
+    for t in range(sp.model.n):
+        terms = [(sp.draw[u], 1.0) for u in range(t + 1)] + [(sp.pay[u], -1.0) for u in range(t + 1)]
+        _add(sp, "reserves", terms, pulp.LpConstraintLE, room, f"reserves_minimum_t{t + 1}", "council", t)
+
+
+def _by_activity(sp: SavingsProblem, service_only: bool) -> dict[int, np.ndarray]:
+    m = sp.model
+    keep = m.service[sp.pairs_option] if service_only else np.ones(len(sp.z), dtype=bool)
+    activity = m.option_activity[sp.pairs_option]
+    groups: dict[int, np.ndarray] = {}
+    for a in np.unique(activity[keep]):
+        groups[int(a)] = np.flatnonzero(keep & (activity == a))
+    return groups
+
+
+def _nominal_at(sp: SavingsProblem, indices: np.ndarray, t: int) -> np.ndarray:
+    """C[o, t - s] of the given start variables (0 before the start)."""
+    m = sp.model
+    return m.nominal[sp.pairs_option[indices], sp.pairs_start[indices], t]
+
+
+def define_floor_constraints(sp: SavingsProblem) -> None:
+    """3. Service savings on an activity never take service spend below floor_share x need."""
+    m = sp.model
+    for a, indices in _by_activity(sp, service_only=True).items():
+        for t in range(m.n):
+            coef = _nominal_at(sp, indices, t)
+            room = float(m.need[a, t] - m.floor[a, t])
+            if coef[coef > 0].sum() <= room:
+                continue  # cannot bind
+            _add(sp, "floor", _terms(sp.z, coef, indices), pulp.LpConstraintLE, room,
+                 f"floor_{_name(m.activity_ids[a])}_t{t + 1}", m.activity_ids[a], t)
+
+
+def define_cash_limit_constraints(sp: SavingsProblem) -> None:
+    """4. Spend (need less all savings on the activity) within the activity's cash limit."""
+    m = sp.model
+    groups = _by_activity(sp, service_only=False)
+    for a, aid in enumerate(m.activity_ids):
+        indices = groups.get(a, np.array([], dtype=int))
+        for t in range(m.n):
+            limit = m.cash_limit[a, t]
+            if np.isnan(limit):
+                continue
+            needed = float(m.need[a, t] - limit)  # savings needed on this activity
+            coef = _nominal_at(sp, indices, t) if len(indices) else np.zeros(0)
+            if coef[coef < 0].sum() >= needed:
+                continue  # holds whatever is chosen
+            _add(sp, "cash_limit", _terms(sp.z, coef, indices), pulp.LpConstraintGE, needed,
+                 f"cash_limit_{_name(aid)}_t{t + 1}", aid, t)
+
+
+def define_one_start_constraints(sp: SavingsProblem) -> None:
+    """5. At most one start per option; exactly one when adopted."""
+    m = sp.model
+    adopted = set(m.scenario.policy.adopt)
+    order = np.argsort(sp.pairs_option, kind="stable")
+    options, first = np.unique(sp.pairs_option[order], return_index=True)
+    bounds = list(first[1:]) + [len(order)]
+    present = set()
+    for o, lo, hi in zip(options, first, bounds, strict=True):
+        oid = m.option_ids[o]
+        present.add(oid)
+        terms = [(sp.z[i], 1.0) for i in order[lo:hi]]
+        if oid in adopted:
+            _add(sp, "one_start", terms, pulp.LpConstraintEQ, 1.0, f"adopt_{_name(oid)}", oid, None)
+        elif hi - lo > 1:
+            _add(sp, "one_start", terms, pulp.LpConstraintLE, 1.0, f"one_start_{_name(oid)}", oid, None)
+    for oid in adopted:
+        if oid not in present:  # nothing it may start in: an empty row that cannot be met
+            _add(sp, "one_start", [], pulp.LpConstraintEQ, 1.0, f"adopt_{_name(oid)}", oid, None)
+
+
+def define_capacity_constraints(sp: SavingsProblem) -> None:
+    """6. Change-capacity points used by options starting in a year."""
+    m = sp.model
+    capacity = m.scenario.policy.capacity
+    if capacity is None:
+        return
+    effort = m.effort[sp.pairs_option]
+    for t in range(m.n):
+        indices = np.flatnonzero(sp.pairs_start == t)
+        if effort[indices].sum() <= capacity[t]:
+            continue
+        _add(sp, "capacity", _terms(sp.z, effort[indices], indices), pulp.LpConstraintLE, float(capacity[t]),
+             f"capacity_t{t + 1}", "capacity", t)
+
+
+def _starts_of(sp: SavingsProblem) -> dict[int, list[int]]:
+    starts: dict[int, list[int]] = {}
+    for i, o in enumerate(sp.pairs_option):
+        starts.setdefault(int(o), []).append(i)
+    return starts
+
+
+def define_requires_constraints(sp: SavingsProblem) -> None:
+    """7. An option needing another may start no earlier than it."""
+    m = sp.model
+    index = m.option_index()
+    starts = _starts_of(sp)
+    for o, oid in enumerate(m.option_ids):
+        if o not in starts:
+            continue
+        for other in m.scenario.options[oid].requires:
+            q = index[other]
+            own = starts[o]
+            for t in sorted({int(sp.pairs_start[i]) for i in own}):
+                terms = [(sp.z[i], 1.0) for i in own if sp.pairs_start[i] <= t]
+                terms += [(sp.z[i], -1.0) for i in starts.get(q, []) if sp.pairs_start[i] <= t]
+                _add(sp, "requires", terms, pulp.LpConstraintLE, 0.0,
+                     f"requires_{_name(oid)}_{_name(other)}_t{t + 1}", oid, t)
+
+
+def define_excludes_constraints(sp: SavingsProblem) -> None:
+    """8. Options that cannot go together."""
+    m = sp.model
+    index = m.option_index()
+    starts = _starts_of(sp)
+    done = set()
+    for o, oid in enumerate(m.option_ids):
+        for other in m.scenario.options[oid].excludes:
+            q = index[other]
+            key = (min(o, q), max(o, q))
+            if key in done or o not in starts or q not in starts:
+                continue
+            done.add(key)
+            terms = [(sp.z[i], 1.0) for i in starts[o] + starts[q]]
+            _add(sp, "excludes", terms, pulp.LpConstraintLE, 1.0,
+                 f"excludes_{_name(m.option_ids[key[0]])}_{_name(m.option_ids[key[1]])}", oid, None)
+
+
+def define_protect_constraints(sp: SavingsProblem) -> None:
+    """9. Service spend aligned to a protected priority stays at or above its share of need."""
+    m = sp.model
+    protect = m.scenario.policy.protect
+    if not protect:
+        return
+    activity = m.option_activity[sp.pairs_option]
+    service = m.service[sp.pairs_option]
+    for pid, share in protect.items():
+        p = m.priority_ids.index(pid)
+        weight = m.share_ap[activity, p] * service
+        indices = np.flatnonzero(weight > 0)
+        for t in range(m.n):
+            coef = weight[indices] * _nominal_at(sp, indices, t)
+            room = (1 - share) * float(m.share_ap[:, p] @ m.need[:, t])
+            if coef[coef > 0].sum() <= room:
+                continue
+            _add(sp, "protect", _terms(sp.z, coef, indices), pulp.LpConstraintLE, room,
+                 f"protect_{_name(pid)}_t{t + 1}", pid, t)

@@ -1,0 +1,115 @@
+"""All solver handling: CBC (bundled with PuLP) and HiGHS (highspy), through PuLP 3 or 4.
+
+Everything that depends on a solver's options, statuses or logs lives here, so the rest of the
+optimiser only sees `run(problem, settings) -> SolveResult`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+
+import pulp
+
+from mtfs_align.errors import InputError, Problem, SolverError
+
+SOLVERS = ("cbc", "highs")
+DEFAULT_SOLVER = "cbc"  # chosen by measurement: see docs/performance.md
+DEFAULT_MIP_GAP = 1e-4
+ABSOLUTE_GAP = 1e-6
+
+
+@dataclass
+class SolverSettings:
+    solver: str = DEFAULT_SOLVER
+    time_limit: float | None = None  # seconds, for each solve
+    mip_gap: float = DEFAULT_MIP_GAP
+    threads: int | None = None
+
+
+@dataclass
+class SolveResult:
+    status: str  # "optimal", "time_limit" (a plan, perhaps not optimal) or "infeasible"
+    objective: float | None
+    gap: float | None  # relative gap the solver reported, where it said
+    seconds: float
+
+
+def check_solver(name: str) -> None:
+    """The solver exists and runs here; otherwise bad input naming the alternatives."""
+    if name not in SOLVERS:
+        raise InputError([Problem("", "", "--solver", f"'{name}' is not a supported solver",
+                                  "use --solver cbc or --solver highs")])
+    if not _make(name, SolverSettings(solver=name), exact=True, log_path=None).available():
+        raise SolverError(f"The {name} solver is not available on this machine; try --solver "
+                          f"{'highs' if name == 'cbc' else 'cbc'}.")
+
+
+def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None, warm: bool = False):
+    gap = 0.0 if exact else settings.mip_gap
+    if name == "cbc":
+        return pulp.PULP_CBC_CMD(
+            msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
+            threads=settings.threads, logPath=log_path, warmStart=warm,
+        )
+    options = {"random_seed": 0, "output_flag": False, "log_to_console": False}
+    return pulp.HiGHS(msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
+                      threads=settings.threads, **options)
+
+
+def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bool = False) -> SolveResult:
+    """Solve `problem`; `exact` means to proven optimality (the first two objective stages)."""
+    started = time.perf_counter()
+    log_path = None
+    handle = None
+    if settings.solver == "cbc":
+        handle, log_path = tempfile.mkstemp(prefix="mtfs_cbc_", suffix=".log")
+        os.close(handle)
+    try:
+        solver = _make(settings.solver, settings, exact, log_path, warm=warm)
+        try:
+            problem.solve(solver)
+        except pulp.PulpSolverError as err:
+            raise SolverError(f"The {settings.solver} solver failed: {err}") from err
+        seconds = time.perf_counter() - started
+        status = pulp.LpStatus.get(problem.status, "Undefined")
+        found = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+        if status == "Infeasible" or problem.sol_status == pulp.LpSolutionInfeasible:
+            return SolveResult("infeasible", None, None, seconds)
+        if not found and status != "Optimal":
+            if settings.time_limit is not None and seconds >= 0.9 * settings.time_limit:
+                raise SolverError(f"The {settings.solver} solver found no plan within the time limit of "
+                                  f"{settings.time_limit:g} s; allow more time with --time-limit.")
+            raise SolverError(f"The {settings.solver} solver stopped without a plan (status {status}).")
+        gap = _reported_gap(problem, settings, log_path)
+        stopped_early = problem.sol_status == pulp.LpSolutionIntegerFeasible or (
+            settings.time_limit is not None and gap is not None and gap > (0 if exact else settings.mip_gap) + 1e-9
+        )
+        return SolveResult("time_limit" if stopped_early else "optimal", pulp.value(problem.objective), gap,
+                           seconds)
+    finally:
+        if log_path and os.path.exists(log_path):
+            os.remove(log_path)
+
+
+def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: str | None) -> float | None:
+    if settings.solver == "highs":
+        model = getattr(problem, "solverModel", None)
+        if model is None:
+            return None
+        info = model.getInfo()
+        gap = getattr(info, "mip_gap", None)
+        return float(gap) if gap is not None and gap < 1e30 else 0.0
+    if log_path is None or not os.path.exists(log_path):
+        return None
+    with open(log_path, encoding="utf-8", errors="replace") as handle:
+        text = handle.read()
+    match = re.findall(r"Gap:\s*([0-9.eE+-]+)", text)
+    if match:
+        return float(match[-1])
+    if "Optimal - objective value" in text or "Result - Optimal solution found" in text:
+        return 0.0
+    return None
