@@ -59,13 +59,16 @@ def _set_stage_row(sp: SavingsProblem, name: str, expression, bound: float) -> N
         sp.problem.addConstraint(row, name=name)
         sp.stage_rows[name] = row
     else:
-        row.constant = -bound
+        solvers.set_rhs(row, bound)
+
+
+_INACTIVE = 1e9  # a stage bound that cannot bind (£1,000bn)
 
 
 def _drop_stage_rows(sp: SavingsProblem) -> None:
-    for name in list(sp.stage_rows):
-        del sp.problem.constraints[name]
-        del sp.stage_rows[name]
+    """Stage bounds stay in the problem (PuLP cannot remove rows cleanly) but stop binding."""
+    for row in sp.stage_rows.values():
+        solvers.set_rhs(row, _INACTIVE)
 
 
 def _remaining(settings: SolverSettings, started: float) -> SolverSettings:

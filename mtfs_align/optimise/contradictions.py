@@ -119,12 +119,12 @@ def _elastic(model: Model, families: tuple[str, ...], settings: solvers.SolverSe
             c = row.constraint
             added = []
             if c.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ):
-                v = pulp.LpVariable(f"relax_down_{family}_{i}", lowBound=0)
-                c.addterm(v, -1.0)
+                v = solvers.new_variable(sp.problem, f"relax_down_{family}_{i}", 0)
+                solvers.add_term(c, v, -1.0)
                 added.append(v)
             if c.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ):
-                v = pulp.LpVariable(f"relax_up_{family}_{i}", lowBound=0)
-                c.addterm(v, 1.0)
+                v = solvers.new_variable(sp.problem, f"relax_up_{family}_{i}", 0)
+                solvers.add_term(c, v, 1.0)
                 added.append(v)
             slacks.append((row, added))
     sp.problem.setObjective(pulp.lpSum(v for _, vs in slacks for v in vs))

@@ -12,6 +12,7 @@ import numpy as np
 import pulp
 
 from mtfs_align.model import Model
+from mtfs_align.optimise import solvers
 
 FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes",
             "protect")
@@ -84,7 +85,7 @@ class SavingsProblem:
 
 
 def _set_rhs(constraint: pulp.LpConstraint, rhs: float) -> None:
-    constraint.constant = -rhs
+    solvers.set_rhs(constraint, rhs)
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -117,15 +118,15 @@ def build_problem(model: Model) -> SavingsProblem:
     pairs = allowed_starts(model)
     pairs_option = np.array([p[0] for p in pairs], dtype=int)
     pairs_start = np.array([p[1] for p in pairs], dtype=int)
-    z = [pulp.LpVariable(_name("z", model.option_ids[o], f"t{s + 1}", i), cat=pulp.LpBinary)
+    problem = pulp.LpProblem("mtfs_align", pulp.LpMinimize)
+    z = [solvers.new_variable(problem, _name("z", model.option_ids[o], f"t{s + 1}", i), binary=True)
          for i, (o, s) in enumerate(pairs)]
     max_draw = model.scenario.reserves.max_draw_k
-    draw = [pulp.LpVariable(f"draw_t{t + 1}", lowBound=0, upBound=None if math.isinf(max_draw[t]) else max_draw[t])
+    draw = [solvers.new_variable(problem, f"draw_t{t + 1}", 0, None if math.isinf(max_draw[t]) else max_draw[t])
             for t in range(n)]
-    pay = [pulp.LpVariable(f"pay_t{t + 1}", lowBound=0) for t in range(n)]
-    unidentified = [pulp.LpVariable(f"unidentified_t{t + 1}", lowBound=0) for t in range(n)]
-    sp = SavingsProblem(model, pulp.LpProblem("mtfs_align", pulp.LpMinimize), pairs_option, pairs_start,
-                        z, draw, pay, unidentified)
+    pay = [solvers.new_variable(problem, f"pay_t{t + 1}", 0) for t in range(n)]
+    unidentified = [solvers.new_variable(problem, f"unidentified_t{t + 1}", 0) for t in range(n)]
+    sp = SavingsProblem(model, problem, pairs_option, pairs_start, z, draw, pay, unidentified)
     for family in FAMILIES:
         sp.rows[family] = []
     define_balance_constraints(sp)

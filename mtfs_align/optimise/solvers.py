@@ -51,13 +51,43 @@ def check_solver(name: str) -> None:
 def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None, warm: bool = False):
     gap = 0.0 if exact else settings.mip_gap
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(
-            msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
+        return pulp.COIN_CMD(
+            path=_cbc_path(), msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
             threads=settings.threads, logPath=log_path, warmStart=warm,
         )
     options = {"random_seed": 0, "output_flag": False, "log_to_console": False}
     return pulp.HiGHS(msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
                       threads=settings.threads, **options)
+
+
+def _cbc_path() -> str | None:
+    """PuLP 3 bundles a CBC binary; PuLP 4 finds the one installed by `pulp[cbc]` itself."""
+    try:
+        from pulp.apis.coin_api import pulp_cbc_path
+    except ImportError:
+        return None
+    return pulp_cbc_path if os.path.exists(pulp_cbc_path) else None
+
+
+def new_variable(problem: pulp.LpProblem, name: str, low: float | None = 0, up: float | None = None,
+                 binary: bool = False) -> pulp.LpVariable:
+    """A variable attached to `problem` (PuLP 4 style, also available in PuLP 3.3)."""
+    cat = pulp.LpBinary if binary else pulp.LpContinuous
+    if hasattr(problem, "add_variable"):
+        if binary:
+            return problem.add_variable(name, 0, 1, cat=pulp.LpBinary)
+        return problem.add_variable(name, low, up, cat=cat)
+    return pulp.LpVariable(name, lowBound=0 if binary else low, upBound=1 if binary else up, cat=cat)
+
+
+def set_rhs(constraint: pulp.LpConstraint, rhs: float) -> None:
+    """Change a row's right-hand side in place for the next solve."""
+    constraint.changeRHS(rhs)
+
+
+def add_term(constraint: pulp.LpConstraint, variable: pulp.LpVariable, coefficient: float) -> None:
+    expression = getattr(constraint, "expr", constraint)
+    expression.addterm(variable, coefficient)
 
 
 def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bool = False) -> SolveResult:
