@@ -16,4 +16,4 @@ def example_root() -> Path:
 
 
 def default_scenario() -> Path:
-    return example_root() / "scenarios" / "central.yaml"
+    return example_root() / "scenarios" / "proposal.yaml"
