@@ -145,25 +145,22 @@ def check(scenario: Path | None, plan_file: Path | None, out: Path | None, quiet
         extra_inputs.append(plan_file)
     elif sc.plan is not None:
         plan = sc.plan
-    else:
-        raise InputError([_no_plan_problem(sc)])
+    else:  # no plan is not bad input: check the MTFS with no savings, i.e. the gap before savings
+        plan = {}
+        _echo_warnings(["the scenario has no plan, so the budget is checked with no savings "
+                        "options (the gap before savings); add plan: {S01: 2021/22, ...} to the "
+                        "scenario or give --plan plan.csv"], quiet)
     target = output_target(sc, out, extra_inputs)
     ev = evaluate(build_model(sc), plan)
     with OutputFolder(target) as folder:
         write_evaluation(folder, ev)
         folder.write_json("manifest.json", manifest("check", ev, sc.inputs + extra_inputs, started))
         folder.commit()
-    print_evaluation(ev, "Plan" + (f" from {display_path(plan_file)}" if plan_file else " from the scenario"))
+    print_evaluation(ev, f"Plan from {display_path(plan_file)}" if plan_file else
+                     "Plan from the scenario" if sc.plan is not None else "No plan")
     click.echo(f"Results written to {display_path(target)}/")
     sys.stdout.flush()
     click.get_current_context().exit(ev.exit_code)
-
-
-def _no_plan_problem(sc):
-    from mtfs_align.errors import Problem
-
-    return Problem(display_path(sc.path), "", "plan", "the scenario has no plan to check",
-                   "add plan: {S01: 2021/22, ...} to the scenario, give --plan plan.csv, or run optimise")
 
 
 def print_evaluation(ev, heading: str) -> None:

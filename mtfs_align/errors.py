@@ -18,11 +18,16 @@ class Problem:
 
     def __str__(self) -> str:
         place = ", ".join(part for part in (self.file, self.where) if part)
-        subject = f"{place}: {self.field}: " if self.field else f"{place}: "
-        text = subject + self.message.rstrip(".") + "."
+        subject = ": ".join(part for part in (place, self.field) if part)
+        text = (subject + ": " if subject else "") + _sentence(self.message)
         if self.fix:
-            text += " Fix: " + self.fix.rstrip(".") + "."
+            text += " Fix: " + _sentence(self.fix)
         return text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(("?", "!", ".")) else text + "."
 
 
 class MtfsError(Exception):

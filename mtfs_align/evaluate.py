@@ -228,6 +228,7 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
             sc.priorities[subject].name if subject in sc.priorities else "")
         out.append([kind, year, subject, name, value, bound, detail])
 
+    excluded_pairs: set[frozenset] = set()
     for oid, start in plan.items():
         option = sc.options[oid]
         if not option.available:
@@ -251,7 +252,9 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
                 add("missing_requirement", years[start], oid, np.nan, np.nan,
                     f"{oid} requires {other}, which starts later ({years[plan[other]]})")
         for other in option.excludes:
-            if other in plan:
+            pair = frozenset((oid, other))
+            if other in plan and pair not in excluded_pairs:  # once per pair, however it is listed
+                excluded_pairs.add(pair)
                 add("excluded_pair", years[start], oid, np.nan, np.nan,
                     f"{oid} cannot go with {other}, which is also in the plan")
     for oid, start in policy.adopt.items():
@@ -300,8 +303,12 @@ def _plan_table(model: Model, plan: dict[str, int], nominal: np.ndarray) -> pd.D
         for t, year in enumerate(model.years):
             row[f"{year}_k"] = nominal[i, t]
         rows.append(row)
-    columns = ["option", "name", "activity", "start", "rag", "harm"] + [f"{y}_k" for y in model.years]
-    return pd.DataFrame(rows, columns=columns)
+    money = [f"{y}_k" for y in model.years]
+    columns = ["option", "name", "activity", "start", "rag", "harm"] + money
+    table = pd.DataFrame(rows, columns=columns)
+    # numeric even for an empty plan, so that sums over it are numbers
+    table[["harm"] + money] = table[["harm"] + money].astype(float)
+    return table
 
 
 def _outcome_table(model: Model, spend, service_spend, harm_years) -> pd.DataFrame:
@@ -353,24 +360,31 @@ def _alignment_row(level, ident, name, year, need, spend, aligned_total, total, 
 
 
 def _savings_summary(model: Model, plan: dict[str, int], counted: np.ndarray) -> pd.DataFrame:
+    """Counted savings by year: all options, then by RAG, directorate and type (numpy, not groupby:
+    the evaluator runs once per frontier point and per robustness sample)."""
     sc = model.scenario
     year_columns = [f"{y}_k" for y in model.years]
-    frame = pd.DataFrame(counted, columns=year_columns)
     options = [sc.options[o] for o in plan]
-    frame["rag"] = [o.rag for o in options]
-    frame["directorate"] = [sc.activities[o.activity].directorate for o in options]
-    frame["type"] = [o.type for o in options]
-    frame["all"] = "all options"
-    parts = []
-    for group, order in (("all", ["all options"]), ("rag", ["G", "A", "R"]),
-                         ("directorate", sorted({a.directorate for a in sc.activities.values()})),
-                         ("type", [t for t in _type_order() if t in set(frame["type"])])):
-        sums = frame.groupby(group)[year_columns].sum() if len(frame) else pd.DataFrame(columns=year_columns)
-        sums = sums.reindex(order, fill_value=0.0)
-        sums.insert(0, "category", sums.index)
-        sums.insert(0, "group", group)
-        parts.append(sums.reset_index(drop=True))
-    summary = pd.concat(parts, ignore_index=True)
+    keys = {
+        "all": ["all options"] * len(options),
+        "rag": [o.rag for o in options],
+        "directorate": [sc.activities[o.activity].directorate for o in options],
+        "type": [o.type for o in options],
+    }
+    orders = {
+        "all": ["all options"],
+        "rag": ["G", "A", "R"],
+        "directorate": sorted({a.directorate for a in sc.activities.values()}),
+        "type": [t for t in _type_order() if t in set(keys["type"])],
+    }
+    rows = []
+    for group, order in orders.items():
+        labels = np.array(keys[group], dtype=object)
+        for category in order:
+            mask = labels == category
+            sums = counted[mask].sum(axis=0) if mask.any() else np.zeros(model.n)
+            rows.append([group, category, *map(float, sums)])
+    summary = pd.DataFrame(rows, columns=["group", "category", *year_columns])
     summary[year_columns] = summary[year_columns].astype(float)
     summary["total_k"] = summary[year_columns].sum(axis=1)
     return summary

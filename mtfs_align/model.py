@@ -81,7 +81,12 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     floor = floor_share[:, None] * need
     envelope = np.array([np.nan if a.envelope_growth_pct is None else a.envelope_growth_pct
                          for a in activities], dtype=float)
-    cash_limit = baseline[:, None] * (1 + envelope[:, None] / 100) ** t[None, :]
+    # NaN ** 0 is 1 in numpy, so an activity without a cash limit must be masked explicitly
+    # (otherwise its first-year "limit" would be its baseline).
+    has_limit = ~np.isnan(envelope)
+    cash_limit = np.full(need.shape, np.nan)
+    growth_factor = (1 + envelope[has_limit, None] / 100) ** t[None, :]
+    cash_limit[has_limit] = baseline[has_limit, None] * growth_factor
 
     levels = np.array([cumulative_levels(o.profile_k, n) for o in options], dtype=float).reshape(len(options), n)
     nominal = _by_start(levels, n)

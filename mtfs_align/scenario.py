@@ -283,7 +283,8 @@ class _Reader:
         for key in mapping:
             if key not in allowed:
                 close = [a for a in allowed if _similar(str(key), a)]
-                hint = f"did you mean '{close[0]}'?" if close else "allowed keys: " + ", ".join(allowed)
+                hint = (f"did you mean '{close[0]}'? If not, remove it" if close
+                        else "allowed keys: " + ", ".join(allowed))
                 self.add(key_path + (key,), f"unknown key '{key}'", hint)
         ok = True
         for key in required:
@@ -426,7 +427,9 @@ def load_scenario(path: Path | str) -> Scenario:
 
     council, priorities, outcomes = _read_plan(plan_doc, problems)
     mtfs = _read_mtfs(mtfs_doc, problems)
-    if mtfs is None:
+    if mtfs is None or plan_doc is None:
+        # Every other check refers to the years or the plan's ids: without them it would only
+        # add noise, so report the file-level problems found so far.
         problems.raise_if_any()
     years, first_year, funding_k, pressures, default_growth, reserves_raw = mtfs
     n = len(years)
@@ -438,11 +441,16 @@ def load_scenario(path: Path | str) -> Scenario:
     funding_pct, funding_change_k = _read_funding_changes(changes, first_year, n, sc)
 
     activities = _read_activities(activities_table, changes, outcomes, default_growth, sc, problems)
-    options = _read_options(options_table, changes, activities, outcomes, first_year, n, sc, problems)
+    activity_ids = _row_ids(activities_table)
+    options = _read_options(options_table, changes, activities, activity_ids, outcomes, first_year,
+                            n, sc, problems)
+    # Ids in options.csv, valid or not: a reference to an option whose row has a problem of its
+    # own is not also reported as unknown. None when the table could not be read at all.
+    option_ids = _row_ids(options_table)
 
     plan = None
     if merged.get("plan") is not None:
-        plan = _read_plan_mapping(merged["plan"], options, first_year, n, sc)
+        plan = _read_plan_mapping(merged["plan"], option_ids, first_year, n, sc)
 
     scenario = Scenario(
         name=str(merged.get("name") or path.stem),
@@ -468,8 +476,7 @@ def load_scenario(path: Path | str) -> Scenario:
         inputs=inputs,
         warnings=problems.warnings,
     )
-    if not problems:
-        _check_policy_references(scenario, sc)
+    _check_policy_references(scenario, option_ids, sc)
     problems.raise_if_any()
     _warn_about_fit(scenario, problems)
     scenario.warnings = problems.warnings
@@ -618,7 +625,7 @@ def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chai
         rd, kp = values["minimum_k_at"]
         rd.add(kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance £{usable:,.0f}k",
                "lower minimum_k or raise usable_k")
-    elif values.get("minimum_k") is not None and values.get("usable_k") is None and minimum > 0:
+    elif values.get("minimum_k") is not None and "usable_k_at" not in values and minimum > 0:
         rd, kp = values["minimum_k_at"]
         rd.add(kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance (none given)",
                "give usable_k too")
@@ -688,9 +695,15 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
     if "capacity" in raw:
         policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True, minimum=0)
     if "protect" in raw:
-        if sc.keys(raw["protect"], list(priorities), kp + ("protect",)):
+        if not isinstance(raw["protect"], dict):
+            sc.add(kp + ("protect",), "must map priorities to a share of their need",
+                   "write protect: {P1: 0.9}")
+        else:
             for pid, value in raw["protect"].items():
-                if pid in priorities:
+                if pid not in priorities:
+                    sc.add(kp + ("protect", pid), f"'{pid}' is not a priority of the plan",
+                           "use the priority ids of plan.yaml: " + ", ".join(priorities))
+                else:
                     number = sc.number(value, kp + ("protect", pid), minimum=0, maximum=1)
                     if number is not None:
                         policy.protect[pid] = number
@@ -892,8 +905,13 @@ def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default
     return activities
 
 
-def _read_options(table, changes: dict, activities: dict[str, Activity], outcomes: dict[str, Outcome],
-                  first_year: int, n: int, sc: _Reader, problems: Problems) -> dict[str, Option]:
+def _row_ids(table) -> set[str] | None:
+    return None if table is None else {row.get("id") for row in table.rows if row.get("id")}
+
+
+def _read_options(table, changes: dict, activities: dict[str, Activity],
+                  activity_ids: set[str] | None, outcomes: dict[str, Outcome], first_year: int,
+                  n: int, sc: _Reader, problems: Problems) -> dict[str, Option]:
     options: dict[str, Option] = {}
     if table is None:
         return options
@@ -926,6 +944,7 @@ def _read_options(table, changes: dict, activities: dict[str, Activity], outcome
                      "add columns y1_k, y2_k, ... with the savings added in each year after the start")
     type_words = ", ".join(OPTION_TYPES)
     rows_by_id: dict[str, Row] = {}
+    links_by_id: dict[str, dict[str, tuple[str, ...]]] = {}
     for row in table.rows:
         oid = row.get("id")
         overrides = option_changes.get(oid) if isinstance(option_changes.get(oid), dict) else {}
@@ -944,7 +963,9 @@ def _read_options(table, changes: dict, activities: dict[str, Activity], outcome
         activity = rr.get("activity")
         if activity not in activities:
             ok = False
-            if activity:
+            if activity and (activity_ids is None or activity in activity_ids):
+                pass  # activities.csv is unreadable, or the activity's own row has a problem
+            elif activity:
                 rr.add("activity", f"'{activity}' is not an activity", "use an id from activities.csv")
             else:
                 rr.add("activity", "the activity is blank", "name the activity this option changes")
@@ -1021,6 +1042,7 @@ def _read_options(table, changes: dict, activities: dict[str, Activity], outcome
             if len(set(ids)) != len(ids):
                 rr.add(column, "an option is listed twice", "list each option once")
             links[column] = ids
+        links_by_id[oid] = links
         impact = (rr.get("equality_impact") or "none").lower()
         if impact not in EQUALITY_LEVELS:
             rr.add("equality_impact", f"'{rr.get('equality_impact')}' is not an impact level",
@@ -1034,17 +1056,17 @@ def _read_options(table, changes: dict, activities: dict[str, Activity], outcome
     for oid in option_changes:
         if oid not in rows_by_id:
             sc.add(("changes", "options", oid), f"'{oid}' is not an option", "use an id from options.csv")
-    for option in options.values():
+    for oid, links in links_by_id.items():
         for column in ("requires", "excludes"):
-            for other in getattr(option, column):
+            for other in links[column]:
                 if other not in rows_by_id:
-                    row = rows_by_id[option.id]
+                    row = rows_by_id[oid]
                     problems.add(row.file, row.where, column, f"'{other}' is not an option",
                                  "use ids from options.csv")
     return options
 
 
-def _read_plan_mapping(raw: object, options: dict[str, Option], first_year: int, n: int,
+def _read_plan_mapping(raw: object, option_ids: set[str] | None, first_year: int, n: int,
                        sc: _Reader) -> dict[str, int]:
     plan: dict[str, int] = {}
     if not isinstance(raw, dict):
@@ -1052,7 +1074,7 @@ def _read_plan_mapping(raw: object, options: dict[str, Option], first_year: int,
         return plan
     for oid, label in raw.items():
         kp = ("plan", oid)
-        if oid not in options:
+        if option_ids is not None and oid not in option_ids:
             sc.add(kp, f"'{oid}' is not an option", "use an id from options.csv")
             continue
         index = _year_index(label, first_year, n, sc, kp, "start year")
@@ -1061,16 +1083,20 @@ def _read_plan_mapping(raw: object, options: dict[str, Option], first_year: int,
     return plan
 
 
-def _check_policy_references(scenario: Scenario, sc: _Reader) -> None:
-    """Options named by the policy exist, and adopt/reject/screening do not contradict each other."""
+def _check_policy_references(scenario: Scenario, option_ids: set[str] | None, sc: _Reader) -> None:
+    """Options named by the policy exist, and adopt/reject/screening do not contradict each other.
+
+    Runs even when other problems were found (every problem is reported at once); options whose
+    own rows have problems are known by id but take no part in the checks between options, and
+    nothing is called unknown when options.csv itself could not be read (option_ids None)."""
     options = scenario.options
     policy = scenario.policy
     screened = set(scenario.screened)
     for oid in policy.adopt:
-        if oid not in options:
+        if option_ids is not None and oid not in option_ids:
             sc.add(("policy", "adopt", oid), f"'{oid}' is not an option", "use an id from options.csv")
     for i, oid in enumerate(policy.reject):
-        if oid not in options:
+        if option_ids is not None and oid not in option_ids:
             sc.add(("policy", "reject", i), f"'{oid}' is not an option", "use an id from options.csv")
     for oid, start in policy.adopt.items():
         if oid not in options:

@@ -15,7 +15,7 @@ def parse_year(label: object) -> int:
     text = str(label).strip()
     match = _LABEL.match(text)
     if not match:
-        raise ValueError(f"'{text}' is not a financial year; write it as 2021/22")
+        raise ValueError(f"'{text}' is not a financial year")
     start, end = int(match.group(1)), int(match.group(2))
     if (start + 1) % 100 != end:
         raise ValueError(

@@ -11,8 +11,8 @@ O1 (weight 2) and O2 (weight 1) share P1: w[O1] = 1/3, w[O2] = 1/6, w[O3] = 1/2.
 from __future__ import annotations
 
 import pytest
-
 from factory import Council
+
 from mtfs_align.errors import ContradictionError, InputError
 from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model

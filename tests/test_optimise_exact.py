@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from bruteforce import solve as brute_force
 from factory import Council, activity, option
+
 from mtfs_align.errors import ContradictionError
 from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_optimise_exact import random_council
 
 from mtfs_align.errors import ContradictionError, InputError
 from mtfs_align.model import build_model
 from mtfs_align.optimise import optimise, prepare, solve
 from mtfs_align.optimise.solvers import SolverSettings
-from test_optimise_exact import random_council
 
 SETTINGS = SolverSettings(solver="highs")
 TOL = 0.011

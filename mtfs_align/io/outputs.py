@@ -70,26 +70,44 @@ def sha256(path: Path) -> str:
 
 def check_output_location(target: Path, forbidden: list[Path], inputs: list[Path]) -> None:
     """Refuse an output folder inside data/ or scenarios/, or one that holds an input or a user's
-    own folder that is not an earlier mtfs_align output (it would be replaced whole)."""
+    own folder that is not an earlier mtfs_align output (it would be replaced whole).
+
+    `forbidden` holds the data folder and the scenario's folder. A data folder laid out as
+    DESIGN 3 says (`data/<council>/`) also protects `data/` itself, where other councils live.
+    A forbidden folder that holds the working folder is not refused whole (see below)."""
     problems = Problems()
+
+    def refuse(message: str, fix: str) -> None:
+        problems.add("--out", "", "", message, fix)  # reads "--out: the output folder ..."
+
     resolved = target.resolve()
+    here = Path.cwd().resolve()
+    folders = []
     for folder in forbidden:
         folder = folder.resolve()
+        if folder.parent.name == "data":
+            folders.append(folder.parent)
+        if folder == here or folder in here.parents:
+            # The user works from this folder (e.g. a scenario file kept in the project folder):
+            # refusing it would refuse the default outputs/<scenario> too. Inputs stay protected
+            # by the checks below.
+            continue
+        folders.append(folder)
+    for folder in folders:
         if resolved == folder or folder in resolved.parents:
-            problems.add("", "", "--out", f"the output folder {display_path(target)} is inside "
-                         f"{display_path(folder)}, which holds the inputs",
-                         "write outputs elsewhere, e.g. outputs/<scenario>")
+            refuse(f"the output folder {display_path(target)} is inside {display_path(folder)}, "
+                   "which holds the inputs", "write outputs elsewhere, e.g. outputs/<scenario>")
+            break
     for path in inputs:
         path = path.resolve()
         if resolved == path or resolved in path.parents:
-            problems.add("", "", "--out", f"the output folder {display_path(target)} contains the input "
-                         f"{display_path(path)}", "choose an empty folder or one under outputs/")
+            refuse(f"the output folder {display_path(target)} contains the input "
+                   f"{display_path(path)}", "choose an empty folder or one under outputs/")
     if resolved.exists() and not resolved.is_dir():
-        problems.add("", "", "--out", f"{display_path(target)} exists and is a file", "choose a folder name")
+        refuse(f"{display_path(target)} exists and is a file", "choose a folder name")
     elif resolved.is_dir() and any(resolved.iterdir()) and not (resolved / "manifest.json").exists():
-        problems.add("", "", "--out", f"{display_path(target)} already exists, is not empty and is not an "
-                     "mtfs_align output folder, so it will not be replaced",
-                     "choose a new or empty folder")
+        refuse(f"{display_path(target)} already exists, is not empty and is not an mtfs_align "
+               "output folder, so it will not be replaced", "choose a new or empty folder")
     problems.raise_if_any()
 
 

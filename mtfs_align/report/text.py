@@ -15,7 +15,7 @@ def money(value_k: float, decimals: int = 1) -> str:
         return "-"
     sign = "-" if value_k < -0.05 else ""
     size = abs(value_k)
-    if size >= 1000:
+    if size >= 999.5:  # what would print as £1,000k is £1.0m
         return f"{sign}£{size / 1000:,.{decimals}f}m"
     if size < 0.5:
         return "£0"
@@ -58,7 +58,7 @@ def summary_lines(ev: Evaluation) -> list[str]:
     b = ev.budget
     n_unbalanced = int((b["balanced"] == "no").sum())
     lines = [
-        f"Plan: {len(ev.plan)} savings options; outcome harm {ev.harm:.3f} "
+        f"Plan: {_count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
         f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
         f"Reserves drawn over the horizon: {money(ev.reserves_draw_k)}; unidentified savings: "
         f"{money(ev.unidentified_k)}.",
@@ -79,8 +79,8 @@ def by_year_lines(ev: Evaluation) -> list[str]:
         started = [o for o, s in ev.plan.items() if s == t]
         if started:
             total = float(np.sum(ev.plan_table.loc[ev.plan_table["option"].isin(started), f"{years[-1]}_k"]))
-            lines.append(f"  {year}: {', '.join(started)} ({len(started)} options, {money(total)} a year "
-                         f"by {years[-1]})")
+            lines.append(f"  {year}: {', '.join(started)} ({_count(len(started), 'option')}, "
+                         f"{money(total)} a year by {years[-1]})")
     return lines
 
 
@@ -125,3 +125,8 @@ def binding_lines(ev: Evaluation) -> list[str]:
         if limit > 0 and abs(budget["reserves_draw_k"].iloc[t] - limit) < 0.5:
             lines.append(f"The full {money(limit)} reserves draw allowed is used in {year}.")
     return lines
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 option`, `2 options`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
