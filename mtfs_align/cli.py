@@ -274,5 +274,125 @@ def optimise(scenario, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     click.get_current_context().exit(ev.exit_code)
 
 
+def plan_for(sc, model, plan_file, settings_args, quiet):
+    """The plan to analyse: --plan, else the scenario's plan, else the optimised plan (DESIGN 4.5)."""
+    from mtfs_align.io.plan_file import read_plan_file
+
+    if plan_file is not None:
+        return read_plan_file(plan_file, sc), f"plan from {display_path(plan_file)}", None
+    if sc.plan is not None:
+        return sc.plan, "the scenario's plan", None
+    solution = run_optimiser(model, solver_settings(*settings_args), quiet)
+    return solution.plan, "the optimised plan", solution
+
+
+@cli.command()
+@scenario_argument
+@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Simulate this plan (default: the scenario's plan, else the optimised plan).")
+@click.option("--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="Monte Carlo draws.")
+@click.option("--seed", type=int, default=None, help="Random seed (default 20210401); recorded in manifest.json.")
+@solver_options
+@common_options
+@handled
+def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, quiet, debug) -> None:
+    """Delivery risk of a plan: late starts and partial delivery, simulated (DESIGN 4.5)."""
+    from mtfs_align.analysis import risk as delivery_risk
+    from mtfs_align.evaluate import evaluate
+    from mtfs_align.io.outputs import OutputFolder
+    from mtfs_align.model import build_model
+    from mtfs_align.progress import progress_bar
+    from mtfs_align.report.tables import manifest, write_evaluation
+
+    started = time.perf_counter()
+    sc = load(scenario, quiet)
+    extra = [plan_file] if plan_file is not None else []
+    target = output_target(sc, out, extra)
+    model = build_model(sc)
+    plan, which, solution = plan_for(sc, model, plan_file, (solver, time_limit, mip_gap), quiet)
+    ev = evaluate(model, plan)
+    seed = delivery_risk.DEFAULT_SEED if seed is None else seed
+    with progress_bar(draws, "Simulating delivery", quiet) as advance:
+        result = delivery_risk.simulate(model, plan, draws=draws, seed=seed, progress=advance)
+    fields = result.manifest_fields()
+    if solution is not None:
+        fields.update(solution_manifest_fields(solution))
+        fields["status"] = ev.status
+    with OutputFolder(target) as folder:
+        write_evaluation(folder, ev)
+        folder.write_csv("risk.csv", result.table)
+        folder.write_json("manifest.json", manifest("risk", ev, sc.inputs + extra, started, plan_source=which,
+                                                    **fields))
+        folder.commit()
+    click.echo(f"{sc.council}: {sc.name}; delivery risk of {which} ({len(plan)} options).")
+    for line in delivery_risk.lines(result):
+        click.echo(line)
+    click.echo(f"Results written to {display_path(target)}/")
+    click.get_current_context().exit(ev.exit_code)
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@solver_options
+@common_options
+@handled
+def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
+    """Two or more scenarios side by side: gap, savings, reserves, harm and the options that differ.
+
+    Each scenario's own plan is used, or its optimised plan when it has none.
+    """
+    from mtfs_align.analysis import compare as comparison
+    from mtfs_align.errors import Problem
+    from mtfs_align.evaluate import evaluate
+    from mtfs_align.io.outputs import OutputFolder, check_output_location
+    from mtfs_align.model import build_model
+    from mtfs_align.report.tables import manifest
+    from mtfs_align.scenario import load_scenario
+
+    started = time.perf_counter()
+    if len(scenarios) < 2:
+        raise InputError([Problem("", "", "SCENARIOS", "compare needs at least two scenario files",
+                                  "e.g. mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml")])
+    loaded, problems = [], []
+    for path in scenarios:
+        try:
+            loaded.append(load_scenario(path))
+        except InputError as err:
+            problems += err.problems
+    if problems:
+        raise InputError(problems)
+    for sc in loaded:
+        _echo_warnings(sc.warnings, quiet)
+    target = out if out is not None else Path("outputs") / ("compare_" + "_".join(sc.slug for sc in loaded))
+    forbidden = [p for sc in loaded for p in (sc.data_dir, sc.path.resolve().parent)]
+    check_output_location(target, forbidden, [p for sc in loaded for p in sc.inputs])
+    evaluations = []
+    for sc in loaded:
+        model = build_model(sc)
+        if sc.plan is not None:
+            plan = sc.plan
+        else:
+            say(quiet, f"{sc.slug}: no plan in the scenario, so its optimised plan is compared.")
+            plan = run_optimiser(model, solver_settings(solver, time_limit, mip_gap), quiet).plan
+        evaluations.append((sc.slug, evaluate(model, plan)))
+    result = comparison.compare(evaluations)
+    inputs = [p for sc in loaded for p in sc.inputs]
+    summary = [{"scenario": label, "file": display_path(ev.model.scenario.path), "status": ev.status,
+                "harm": round(ev.harm, 9), "unidentified_k": round(ev.unidentified_k, 3),
+                "reserves_draw_k": round(ev.reserves_draw_k, 3)} for label, ev in zip(result.labels, result.evaluations,
+                                                                                     strict=True)]
+    with OutputFolder(target) as folder:
+        folder.write_csv("compare.csv", result.table)
+        folder.write_csv("compare_options.csv", result.options)
+        folder.write_json("manifest.json", manifest("compare", evaluations[0][1], inputs, started,
+                                                    scenarios=summary))
+        folder.commit()
+    for line in comparison.lines(result):
+        click.echo(line)
+    click.echo(f"Results written to {display_path(target)}/")
+    click.get_current_context().exit(max(ev.exit_code for _, ev in evaluations))
+
+
 def main() -> None:
     cli(prog_name="mtfs-align")
