@@ -1,0 +1,152 @@
+"""results.xlsx: every CSV round-trips into its sheet, formats and front sheet, formula text
+neutralised, and the same folder always gives the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from mtfs_align.evaluate import evaluate
+from mtfs_align.io.outputs import OutputFolder
+from mtfs_align.model import build_model
+from mtfs_align.report.tables import manifest, write_evaluation
+from mtfs_align.report.workbook import MONEY_FORMAT, cell_value, scenario_assumptions, sheet_name, write_workbook
+from mtfs_align.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario(ROOT / "scenarios" / "proposal.yaml")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory, scenario) -> Path:
+    """The output folder of `check` on the bundled proposal, plus a table with awkward text."""
+    target = tmp_path_factory.mktemp("out") / "proposal"
+    ev = evaluate(build_model(scenario), scenario.plan)
+    with OutputFolder(target) as out:
+        write_evaluation(out, ev)
+        out.write_json("manifest.json", manifest("check", ev, scenario.inputs, 0.0))
+        out.commit()
+    with open(target / "notes.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["option", "note", "amount_k", "share_of_total"])
+        writer.writerow(["S01", '=HYPERLINK("http://example.com")', "-1250.5", "0.25"])
+        writer.writerow(["S02", "+44 1234", "3", ""])
+        writer.writerow(["S03", "@SUM(A1:A2)", "1e3", "1.5"])
+        writer.writerow(["S04", "-cut", "-0", "x"])
+    return target
+
+
+def test_every_csv_round_trips_into_its_sheet(folder):
+    path = write_workbook(folder)
+    assert path == folder / "results.xlsx"
+    book = load_workbook(path)
+    csvs = sorted(p.stem for p in folder.glob("*.csv"))
+    assert book.sheetnames[0] == "Scenario"
+    assert sorted(book.sheetnames[1:]) == csvs
+    for stem in csvs:
+        with open(folder / f"{stem}.csv", encoding="utf-8", newline="") as handle:
+            records = list(csv.reader(handle))
+        sheet = book[stem]
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert values[0] == records[0], stem
+        assert len(values) == len(records), stem
+        for record, row in zip(records[1:], values[1:], strict=True):
+            assert row == [cell_value(text) for text in record], stem
+            for text, value in zip(record, row, strict=True):
+                if text and value is not None and isinstance(value, (int, float)):
+                    assert value == pytest.approx(float(text), abs=0), stem
+
+
+def test_numbers_stay_numbers_and_money_is_formatted(folder):
+    book = load_workbook(write_workbook(folder))
+    budget = book["budget"]
+    header = [c.value for c in budget[1]]
+    gap = budget.cell(2, header.index("gap_k") + 1)
+    assert gap.value == 47500 and gap.number_format == MONEY_FORMAT
+    assert budget.cell(2, 1).value == "2021/22"
+    assert budget.freeze_panes == "A2"
+    assert budget.column_dimensions["A"].width >= len("2021/22")
+    plan = book["plan"]
+    assert plan.cell(2, [c.value for c in plan[1]].index("harm") + 1).data_type == "n"
+
+
+def test_formula_text_is_neutralised(folder):
+    book = load_workbook(write_workbook(folder))
+    notes = list(book["notes"].iter_rows(values_only=True))
+    assert notes[1] == ("S01", '\'=HYPERLINK("http://example.com")', -1250.5, 0.25)
+    assert notes[2] == ("S02", "'+44 1234", 3, None)
+    assert notes[3] == ("S03", "'@SUM(A1:A2)", 1000.0, 1.5)
+    assert notes[4] == ("S04", "'-cut", 0, "x")
+    for row in book["notes"].iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+
+
+def test_front_sheet_has_the_manifest_and_the_assumptions(folder, scenario):
+    path = write_workbook(folder, assumptions=scenario_assumptions(scenario))
+    front = {row[0]: row[1] for row in load_workbook(path)["Scenario"].iter_rows(values_only=True) if row[0]}
+    assert front["Westshire County Council (illustrative, shaped on public figures)"] is None
+    assert "Illustrative data: not any council's actual budget." in front
+    assert front["Years"] == "2021/22 to 2024/25"
+    assert front["Savings counted at"] == "nominal (planned) value"
+    assert front["Produced by"] == "check"
+    assert front["Unidentified savings over the horizon (£k)"] == pytest.approx(8250.464)
+    assert front["Priority weights"] == "P1 40%, P2 20%, P3 25%, P4 15%"
+    assert front["Protected priorities"] == "P1 at 90% of need"
+    assert front["Options withdrawn"] == "S32"
+    assert front["budget"].startswith("Gap, savings")
+
+
+def test_manifest_assumptions_are_used_when_none_are_passed(tmp_path):
+    (tmp_path / "budget.csv").write_text("year,gap_k\n2021/22,10\n", encoding="utf-8")
+    (tmp_path / "manifest.json").write_text(
+        json.dumps({"council": "=Evil council", "assumptions": {"Capacity": [1, 2], "=x": "@y"}}), encoding="utf-8"
+    )
+    sheet = load_workbook(write_workbook(tmp_path))["Scenario"]
+    rows = [row for row in sheet.iter_rows(values_only=True) if row[0]]
+    assert rows[0][0] == "'=Evil council"
+    assert ("Capacity", "1, 2") in rows
+    assert ("'=x", "'@y") in rows
+
+
+def test_same_folder_gives_the_same_bytes(folder, tmp_path):
+    first = write_workbook(folder, out_path=tmp_path / "a.xlsx").read_bytes()
+    second = write_workbook(folder, out_path=tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+
+
+def test_sheet_names_are_valid_and_unique():
+    taken: set[str] = set()
+    assert sheet_name("a" * 40, taken) == "a" * 31
+    assert sheet_name("a" * 40, taken) == "a" * 29 + "_2"
+    assert sheet_name("x/y?", taken) == "x_y_"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("", None),
+        ("12", 12),
+        ("-3.5", -3.5),
+        ("1e3", 1000.0),
+        ("2021/22", "2021/22"),
+        ("S01", "S01"),
+        ("=1+1", "'=1+1"),
+        ("-", "'-"),
+        ("nan", "nan"),
+        ("0012", "0012"),
+        ("0.5", 0.5),
+        ("1.", "1."),
+        ("yes", "yes"),
+    ],
+)
+def test_cell_value(text, value):
+    assert cell_value(text) == value
