@@ -210,8 +210,9 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
     for key in ("data", "extends"):
         value = doc.data.get(key)
         if value is not None and not isinstance(value, str):
+            example = "data: ../data/westshire" if key == "data" else "extends: central.yaml"
             problems.add(path, f"line {doc.lines.get((key,), 1)}", key, "must be a path written as text",
-                         f"write e.g. {key}: ../data/westshire" if key == "data" else "write e.g. extends: central.yaml")
+                         f"write e.g. {example}")
             doc.data[key] = None
     if isinstance(doc.data.get("data"), str):
         doc.data["data"] = str((path.parent / doc.data["data"]).resolve())
@@ -664,7 +665,8 @@ def _read_weights(raw: object, priorities: dict[str, Priority], sc: _Reader):
                 weights[pid] = (number, number)
     for pid in priorities:
         if pid not in raw:
-            sc.add(("weights",), f"priority {pid} has no weight", f"give every priority a weight (0 allowed): {pid}: 0.1")
+            sc.add(("weights",), f"priority {pid} has no weight",
+                   f"give every priority a weight (0 allowed): {pid}: 0.1")
     if weights and len(weights) == len(priorities) and sum((lo + hi) / 2 for lo, hi in weights.values()) <= 0:
         sc.add(("weights",), "the weights are all zero", "give at least one priority a positive weight")
     return weights, True
@@ -716,7 +718,8 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
             policy.max_equality_impact = value
     if "adopt" in raw:
         if not isinstance(raw["adopt"], dict):
-            sc.add(kp + ("adopt",), "must map options to a start year or 'any'", "write adopt: {S40: 2021/22, S38: any}")
+            sc.add(kp + ("adopt",), "must map options to a start year or 'any'",
+                   "write adopt: {S40: 2021/22, S38: any}")
         else:
             for oid, value in raw["adopt"].items():
                 if str(value).strip().lower() == "any":
@@ -870,7 +873,8 @@ def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default
             for oid, share, _ in pairs:
                 if oid not in outcomes:
                     rr.add("outcomes", f"'{oid}' is not an outcome of the plan",
-                           "use outcome ids from plan.yaml" + (f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""))
+                           "use outcome ids from plan.yaml"
+                           + (f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""))
                 elif oid in shares:
                     rr.add("outcomes", f"outcome {oid} is listed twice", "list each outcome once")
                 elif share < 0 or share > 1:
@@ -1029,7 +1033,8 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
                     rr.add(column, f"outcome {outcome} is listed twice", "list each outcome once")
                     ok = False
                 elif not 0 <= severity <= 5:
-                    rr.add(column, f"severity {severity:g} for {outcome} is outside 0 to 5", "use a severity from 0 to 5")
+                    rr.add(column, f"severity {severity:g} for {outcome} is outside 0 to 5",
+                           "use a severity from 0 to 5")
                     ok = False
                 else:
                     scores[column][outcome] = severity

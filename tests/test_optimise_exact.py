@@ -65,7 +65,8 @@ def random_council(seed: int) -> Council:
         if c.option(a).get("requires") != b:
             c.option(a)["excludes"] = b
     funding = need - int(rng.integers(20, 120))
-    c.mtfs["funding_k"] = {"council_tax": [funding, funding - int(rng.integers(0, 40)), funding - int(rng.integers(0, 60))]}
+    later = [funding - int(rng.integers(0, 40)), funding - int(rng.integers(0, 60))]
+    c.mtfs["funding_k"] = {"council_tax": [funding, *later]}
     c.mtfs["reserves"] = {"usable_k": int(rng.integers(20, 80)), "minimum_k": int(rng.integers(0, 20))}
     if rng.random() < 0.5:
         c.mtfs["reserves"]["max_draw_k"] = [int(rng.integers(0, 40)) for _ in YEARS]
