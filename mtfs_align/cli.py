@@ -394,5 +394,79 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     click.get_current_context().exit(max(ev.exit_code for _, ev in evaluations))
 
 
+@cli.command()
+@scenario_argument
+@click.option("--vary", type=click.Choice(["gap", "reserves"]), default="gap", show_default=True,
+              help="What the frontier scales.")
+@click.option("--points", type=click.IntRange(2, 101), default=11, show_default=True, help="Frontier points.")
+@click.option("--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
+              help="Delivery-risk draws.")
+@click.option("--samples", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="Weight samples for the core index.")
+@click.option("--seed", type=int, default=20210401, show_default=True, help="Random seed for risk and robustness.")
+@solver_options
+@common_options
+@handled
+def run(scenario, vary, points, draws, samples, seed, solver, time_limit, mip_gap, out, quiet, debug) -> None:
+    """Everything: validate, optimise, check, frontier, risk, robustness, charts, workbook, briefing."""
+    from mtfs_align.io.outputs import OutputFolder
+    from mtfs_align.pipeline import RunSettings, run_all
+    from mtfs_align.progress import progress_bar
+    from mtfs_align.report.text import binding_lines
+
+    started = time.perf_counter()
+    sc = load(scenario, quiet)
+    settings = RunSettings(solver_settings(solver, time_limit, mip_gap), vary, points, draws, seed, samples)
+    target = output_target(sc, out)
+
+    def bar(total, label):
+        return progress_bar(total, label, quiet)
+
+    with OutputFolder(target) as folder:
+        result = run_all(sc, settings, folder, started, lambda text: say(quiet, text), bar)
+        folder.commit()
+    print_evaluation(result.evaluation, "Optimised plan")
+    for line in binding_lines(result.evaluation):
+        click.echo(f"  - {line}")
+    click.echo("")
+    for line in result.lines:
+        click.echo(line)
+    click.echo(f"{len(result.files)} files written to {display_path(target)}/ in "
+               f"{time.perf_counter() - started:.0f} s (briefing.pdf, results.xlsx, charts/ and the tables).")
+    click.get_current_context().exit(result.evaluation.exit_code)
+
+
+@cli.command()
+@scenario_argument
+@common_options
+@handled
+def brief(scenario, out, quiet, debug) -> None:
+    """Rebuild the charts and the Cabinet briefing (briefing.pdf) from an existing output folder."""
+    from mtfs_align.errors import Problem
+    from mtfs_align.report.briefing import build_briefing
+    from mtfs_align.report.charts import build_charts
+
+    if out is None:
+        sc = load(scenario, quiet)
+        out = Path("outputs") / sc.slug
+    if not (out / "manifest.json").is_file() or not (out / "budget.csv").is_file():
+        raise InputError([Problem(display_path(out), "", "--out", "this is not an mtfs_align output folder "
+                                  "(no manifest.json and budget.csv)",
+                                  "run mtfs-align run (or optimise/check) first, or give its folder with --out")])
+    charts = build_charts(out)
+    path = build_briefing(out)
+    click.echo(f"Briefing rebuilt with {len(charts)} charts: {display_path(path)}")
+
+
+def _register_analysis_commands() -> None:
+    from mtfs_align.cli_analysis import frontier, robust  # imports this module's helpers
+
+    cli.add_command(frontier)
+    cli.add_command(robust)
+
+
+_register_analysis_commands()
+
+
 def main() -> None:
     cli(prog_name="mtfs-align")

@@ -131,3 +131,60 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
         objective=float(third.objective or 0.0), build_seconds=build_seconds,
         solve_seconds=time.perf_counter() - started,
     )
+
+
+# ---- re-solving a built problem stage by stage (frontier points, weight samples) ------------
+# Additive helpers: the same stage rows and tolerances as `solve_balance_stages`, so that a caller
+# that knows a stage's optimum without solving (DESIGN 4.5 frontier) sets exactly the bound the
+# solver would have set.
+
+
+def release_stage_bounds(sp: SavingsProblem) -> None:
+    """The stage-1 and stage-2 bounds stop binding (before the problem's data change)."""
+    _drop_stage_rows(sp)
+
+
+def add_bound(sp: SavingsProblem, name: str, expression: pulp.LpAffineExpression, bound: float) -> None:
+    """An extra row `expression <= bound` kept with the stage bounds (or its bound changed, when
+    it exists): `release_stage_bounds`, and every stage-1 solve, stop it binding again."""
+    _set_stage_row(sp, name, expression, bound)
+
+
+def bound_first_year(sp: SavingsProblem, u1: float) -> None:
+    """Stage-1 bound: u[1] <= u1* + tolerance, as `solve_balance_stages` sets it."""
+    _set_stage_row(sp, "stage1_first_year", pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]),
+                   u1 + tolerance(u1))
+
+
+def bound_horizon(sp: SavingsProblem, u_total: float) -> None:
+    """Stage-2 bound: sum of u <= u_total* + tolerance, as `solve_balance_stages` sets it."""
+    total = pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
+    _set_stage_row(sp, "stage2_horizon", total, u_total + tolerance(u_total))
+
+
+def solve_first_year_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
+                           warm: bool = False) -> tuple[float, str]:
+    """Stage 1 alone (proven optimal); both stage bounds are released first, then u[1]'s is set."""
+    _drop_stage_rows(sp)
+    sp.problem.setObjective(pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]))
+    first = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
+    if first.status == "infeasible":
+        raise ContradictionError(diagnose(sp.model, settings))
+    u1 = max(0.0, first.objective or 0.0)
+    bound_first_year(sp, u1)
+    return u1, first.status
+
+
+def solve_horizon_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
+                        warm: bool = True) -> tuple[float, str]:
+    """Stage 2 alone (proven optimal), under the stage-1 bound already set; then its bound."""
+    if "stage2_horizon" in sp.stage_rows:
+        solvers.set_rhs(sp.stage_rows["stage2_horizon"], _INACTIVE)
+    total = pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
+    sp.problem.setObjective(total)
+    second = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
+    if second.status == "infeasible":
+        raise ContradictionError(diagnose(sp.model, settings))
+    u_total = max(0.0, second.objective or 0.0)
+    bound_horizon(sp, u_total)
+    return u_total, second.status

@@ -9,7 +9,7 @@ import pulp
 from mtfs_align.errors import Problem, display_path
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
-from mtfs_align.optimise.problem import RELAXABLE, Row, SavingsProblem, allowed_starts, build_problem
+from mtfs_align.optimise.problem import RELAXABLE, Row, allowed_starts, build_problem
 from mtfs_align.report.text import money
 
 
