@@ -6,8 +6,10 @@ optimiser only sees `run(problem, settings) -> SolveResult`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -101,7 +103,8 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bo
     try:
         solver = _make(settings.solver, settings, exact, log_path, warm=warm)
         try:
-            problem.solve(solver)
+            with _quiet_native_output(settings.solver == "highs"):
+                problem.solve(solver)
         except pulp.PulpSolverError as err:
             raise SolverError(f"The {settings.solver} solver failed: {err}") from err
         seconds = time.perf_counter() - started
@@ -125,6 +128,28 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bo
             os.remove(log_path)
 
 
+@contextlib.contextmanager
+def _quiet_native_output(active: bool):
+    """HiGHS prints its banner from C++ straight to the process's stdout, whatever its options say;
+    send file descriptor 1 to /dev/null for the solve so that stdout keeps only our results."""
+    if not active:
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: str | None) -> float | None:
     if settings.solver == "highs":
         model = getattr(problem, "solverModel", None)
@@ -137,6 +162,12 @@ def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: s
         return None
     with open(log_path, encoding="utf-8", errors="replace") as handle:
         text = handle.read()
+    # CBC prints "Gap:" to two decimals only; the objective and its bound give the real figure.
+    objective = re.findall(r"Objective value:\s*([0-9.eE+-]+)", text)
+    bound = re.findall(r"Lower bound:\s*([0-9.eE+-]+)", text)
+    if objective and bound:
+        value, lower = float(objective[-1]), float(bound[-1])
+        return max(0.0, value - lower) / max(abs(value), 1e-9)
     match = re.findall(r"Gap:\s*([0-9.eE+-]+)", text)
     if match:
         return float(match[-1])
