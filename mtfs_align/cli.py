@@ -193,7 +193,8 @@ def solver_options(command):
     command = click.option("--time-limit", type=float, default=None,
                            help="Stop the solver after this many seconds (the plan may then not be optimal).")(command)
     command = click.option("--solver", type=click.Choice(["cbc", "highs"]), default=None,
-                           help="MIP solver (default cbc, the faster here; see docs/performance.md).")(command)
+                           help="MIP solver (default highs, the faster on large councils; "
+                                "see docs/performance.md).")(command)
     return command
 
 
@@ -458,14 +459,8 @@ def brief(scenario, out, quiet, debug) -> None:
     click.echo(f"Briefing rebuilt with {len(charts)} charts: {display_path(path)}")
 
 
-def _register_analysis_commands() -> None:
-    from mtfs_align.cli_analysis import frontier, robust  # imports this module's helpers
-
-    cli.add_command(frontier)
-    cli.add_command(robust)
-
-
-_register_analysis_commands()
+# `frontier` and `robust` live in cli_analysis, which registers them on `cli` when it is imported.
+import mtfs_align.cli_analysis  # noqa: E402, F401
 
 
 def main() -> None:

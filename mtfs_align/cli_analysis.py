@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mtfs_align.cli import (
+    cli,
     common_options,
     handled,
     load,
@@ -149,3 +150,7 @@ def robust(scenario: Path | None, samples: int, seed: int, concentration: float,
         click.echo(line)
     click.echo(f"Results written to {display_path(target)}/")
     click.get_current_context().exit(ev.exit_code)
+
+
+cli.add_command(frontier)
+cli.add_command(robust)

@@ -222,7 +222,7 @@ def test_frontier_command_writes_the_tables(tmp_path):
     assert manifest["command"] == "frontier"
     assert manifest["harm"] == pytest.approx(1.0)  # the optimum at scale 1: S1 + S3
     assert manifest["frontier"]["vary"] == "gap" and manifest["frontier"]["points"] == 3
-    assert manifest["solver"] == "cbc" and manifest["mip_gap"] == 0
+    assert manifest["solver"] == "highs" and manifest["mip_gap"] == 0
     assert "each extra £1m of savings" in result.output
     assert "For the same savings" in result.output
     assert sorted(p.name for p in out.iterdir()) == ["frontier.csv", "manifest.json", "proposal.csv"]

@@ -22,12 +22,12 @@ def precheck(model: Model) -> list[Problem]:
     sc = model.scenario
     years = model.years
     found: list[Problem] = []
-    pairs = allowed_starts(model)
+    pairs = np.array(allowed_starts(model), dtype=int).reshape(-1, 2)
     best = np.zeros((len(model.activity_ids), model.n))  # most any allowed options can save
-    for o in sorted({o for o, _ in pairs}):
-        starts = [s for oo, s in pairs if oo == o]
-        level = np.max([model.nominal[o, s, :] for s in starts], axis=0)
-        best[model.option_activity[o]] += np.maximum(level, 0)
+    if len(pairs):
+        most = np.zeros((len(model.option_ids), model.n))  # best level of each option, each year
+        np.maximum.at(most, pairs[:, 0], np.maximum(model.nominal[pairs[:, 0], pairs[:, 1], :], 0))
+        np.add.at(best, model.option_activity, most)
     for a, aid in enumerate(model.activity_ids):
         activity = sc.activities[aid]
         for t in range(model.n):
