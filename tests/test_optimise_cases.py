@@ -233,3 +233,26 @@ def test_cli_optimise_round_trip(tmp_path):
         assert (tmp_path / "opt" / name).read_text() == (tmp_path / "chk" / name).read_text()
     table = [line for line in first.output.splitlines() if line.startswith("20")]
     assert table == [line for line in second.output.splitlines() if line.startswith("20")]
+
+
+def test_time_limit_in_the_harm_stage_returns_the_balanced_plan(tmp_path, monkeypatch):
+    """When the time runs out before the harm stage finds any plan, the stage-2 plan (which meets
+    every constraint and balances as well as possible) comes back, marked time_limit."""
+    from mtfs_align.errors import SolverError
+    from mtfs_align.optimise import solvers
+    from mtfs_align.optimise.solvers import SolverSettings
+
+    original = solvers.run
+
+    def run(problem, settings, exact, warm=False):
+        if not exact:
+            raise SolverError("found no plan within the time limit")
+        return original(problem, settings, exact, warm)
+
+    monkeypatch.setattr(solvers, "run", run)
+    model = build_model(Council().load(tmp_path))
+    solution = optimise(model, SolverSettings(solver="highs", time_limit=30))
+    assert solution.status == "time_limit" and solution.reported_gap is None
+    ev = evaluate(model, solution.plan)
+    assert ev.unidentified_k == pytest.approx(0, abs=0.011)
+    assert ev.breaches.empty

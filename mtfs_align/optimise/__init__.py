@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pulp
 
-from mtfs_align.errors import ContradictionError
+from mtfs_align.errors import ContradictionError, SolverError
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.contradictions import diagnose, precheck
@@ -122,7 +122,19 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
     """The three stages of DESIGN 4.4 on a built problem."""
     started = time.perf_counter()
     u1, u_total, status = solve_balance_stages(sp, settings, started)
-    third = solve_harm_stage(sp, settings, started)
+    balanced_plan = sp.plan_from_solution()
+    try:
+        third = solve_harm_stage(sp, settings, started)
+    except SolverError:
+        if settings.time_limit is None:
+            raise
+        # Out of time before the harm stage found a plan: the stage-2 plan meets every constraint
+        # and both balance stages, so it is returned, plainly marked as not optimal for harm.
+        return Solution(
+            plan=balanced_plan, status="time_limit", solver=settings.solver, mip_gap=settings.mip_gap,
+            reported_gap=None, unidentified_first_year=u1, unidentified_total=u_total, objective=float("nan"),
+            build_seconds=build_seconds, solve_seconds=time.perf_counter() - started,
+        )
     if third.status == "time_limit":
         status = "time_limit"
     return Solution(
