@@ -58,8 +58,29 @@ def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None
             threads=settings.threads, logPath=log_path, warmStart=warm,
         )
     options = {"random_seed": 0, "output_flag": False, "log_to_console": False}
-    return pulp.HiGHS(msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
-                      threads=settings.threads, **options)
+    solver = _WarmHiGHS(msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
+                        threads=settings.threads, **options)
+    solver.warm = warm
+    return solver
+
+
+class _WarmHiGHS(pulp.HiGHS):
+    """PuLP's HiGHS, which also hands HiGHS the variables' current values as a starting solution
+    (PuLP passes none to HiGHS): the previous stage's plan is then an incumbent from the start."""
+
+    warm = False
+
+    def callSolver(self, lp):
+        if self.warm:
+            import highspy
+
+            variables = lp.variables()
+            if variables and all(v.varValue is not None for v in variables):
+                start = highspy.HighsSolution()
+                start.col_value = [float(v.varValue) for v in variables]
+                start.value_valid = True
+                lp.solverModel.setSolution(start)
+        lp.solverModel.run()
 
 
 def _cbc_path() -> str | None:
