@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--options", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0, help="synthetic council's seed")
-    parser.add_argument("--solver", default="cbc", choices=["cbc", "highs"])
+    parser.add_argument("--solver", default="highs", choices=["cbc", "highs"])
     parser.add_argument("--mip-gap", type=float, default=1e-4)
     parser.add_argument("--vary", default="gap", choices=["gap", "reserves"])
     parser.add_argument("--points", type=int, default=11)

@@ -6,6 +6,7 @@ with the number of steps just finished (draws, points, samples). The CLI makes t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -28,6 +29,6 @@ def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Progre
     if quiet or total <= 0:
         yield _ignore
         return
-    with click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total, label=label, file=sys.stderr,
                            show_eta=True, show_percent=True) as bar:
         yield bar.update
