@@ -237,7 +237,7 @@ def gap_closure_chart(budget: pd.DataFrame, alignment: pd.DataFrame | None = Non
                 _stack(ax, x, other, bottoms, width, "Savings not aligned to a priority", color="#f7f7f7", hatch="||")
         else:
             _stack(ax, x, savings, bottoms, width, "Savings", color=COLOURS[0])
-        _stack(ax, x, draw, bottoms, width, "Reserves drawn", color=RESERVES_COLOUR, hatch="xx")
+        _stack(ax, x, draw, bottoms, width, "Reserves drawn", color=RESERVES_COLOUR, hatch="**")
         _stack(
             ax,
             x,
@@ -945,7 +945,7 @@ def comparison_chart(compare: pd.DataFrame) -> Figure:
                 width,
                 bottom=savings,
                 color=RESERVES_COLOUR,
-                hatch="xx",
+                hatch="**",
                 label="Reserves drawn" if i == 0 else f"_reserves {scenario}",
             )
             money_ax.bar(
