@@ -135,11 +135,13 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
             reported_gap=None, unidentified_first_year=u1, unidentified_total=u_total, objective=float("nan"),
             build_seconds=build_seconds, solve_seconds=time.perf_counter() - started,
         )
+    balance_cut_short = status == "time_limit"
     if third.status == "time_limit":
         status = "time_limit"
     return Solution(
         plan=sp.plan_from_solution(), status=status, solver=settings.solver, mip_gap=settings.mip_gap,
-        reported_gap=third.gap, unidentified_first_year=u1, unidentified_total=u_total,
+        # the harm stage's gap says nothing when a balance stage was cut short: report none then
+        reported_gap=None if balance_cut_short else third.gap, unidentified_first_year=u1, unidentified_total=u_total,
         objective=float(third.objective or 0.0), build_seconds=build_seconds,
         solve_seconds=time.perf_counter() - started,
     )
