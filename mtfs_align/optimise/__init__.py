@@ -91,21 +91,9 @@ def harm_objective(sp: SavingsProblem, start_harm: np.ndarray | None = None) -> 
 
 def solve_balance_stages(sp: SavingsProblem, settings: SolverSettings, started: float) -> tuple[float, float, str]:
     """Stages 1 and 2 (to proven optimality); their bounds are added to the problem."""
-    _drop_stage_rows(sp)
-    sp.problem.setObjective(pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]))
-    first = solvers.run(sp.problem, _remaining(settings, started), exact=True)
-    if first.status == "infeasible":
-        raise ContradictionError(diagnose(sp.model, settings))
-    u1 = max(0.0, first.objective or 0.0)
-    _set_stage_row(sp, "stage1_first_year", pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]), u1 + tolerance(u1))
-    total = pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
-    sp.problem.setObjective(total)
-    second = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=True)
-    if second.status == "infeasible":
-        raise ContradictionError(diagnose(sp.model, settings))
-    u_total = max(0.0, second.objective or 0.0)
-    _set_stage_row(sp, "stage2_horizon", total, u_total + tolerance(u_total))
-    status = "time_limit" if "time_limit" in (first.status, second.status) else "optimal"
+    u1, first = solve_first_year_stage(sp, settings, started)
+    u_total, second = solve_horizon_stage(sp, settings, started)
+    status = "time_limit" if "time_limit" in (first, second) else "optimal"
     return u1, u_total, status
 
 
