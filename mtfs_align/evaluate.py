@@ -94,6 +94,12 @@ class Evaluation:
         return "breach" if not self.breaches.empty else "unbalanced"
 
 
+def money(value: float) -> float:
+    """A sum of money for a table cell that is not named `_k` (breaches' value and limit): £k to
+    three decimals, as DESIGN 5 writes all money."""
+    return round(float(value), 3) + 0.0
+
+
 def clean(values: np.ndarray) -> np.ndarray:
     """Floating-point dust to zero, so that a balanced year prints 0.000 not -0.000."""
     values = np.asarray(values, dtype=float)
@@ -205,11 +211,11 @@ def _activity_table(model: Model, act_savings, spend, service_spend):
                 "status": status,
             })
             if below:
-                breaches.append(["below_floor", year, aid, names[aid], service_spend[i, t], floor,
+                breaches.append(["below_floor", year, aid, names[aid], money(service_spend[i, t]), money(floor),
                                  f"service spend £{service_spend[i, t]:,.0f}k is below the statutory floor "
                                  f"£{floor:,.0f}k"])
             if above:
-                breaches.append(["above_envelope", year, aid, names[aid], spend[i, t], limit,
+                breaches.append(["above_envelope", year, aid, names[aid], money(spend[i, t]), money(limit),
                                  f"spend £{spend[i, t]:,.0f}k is above the cash limit £{limit:,.0f}k"])
     return pd.DataFrame(rows), breaches
 
@@ -280,7 +286,7 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
             spent = float(weights @ service_spend[:, t])
             needed = share * float(weights @ model.need[:, t])
             if spent < needed - TOLERANCE_K:
-                add("protection", year, pid, spent, needed,
+                add("protection", year, pid, money(spent), money(needed),
                     f"service spend aligned to {pid} is £{spent:,.0f}k, below {share:.0%} of its need "
                     f"(£{needed:,.0f}k)")
     return out

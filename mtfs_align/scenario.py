@@ -429,8 +429,13 @@ def load_scenario(path: Path | str) -> Scenario:
     council, priorities, outcomes = _read_plan(plan_doc, problems)
     mtfs = _read_mtfs(mtfs_doc, problems)
     if mtfs is None or plan_doc is None:
-        # Every other check refers to the years or the plan's ids: without them it would only
-        # add noise, so report the file-level problems found so far.
+        # The options and the policy refer to the years, and every table to the plan's ids:
+        # without them those checks would only add noise. The activities need only the plan, so
+        # with the plan readable they are still checked (every problem at once, DESIGN 7).
+        if plan_doc is not None:
+            changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
+            _read_weights(merged.get("weights"), priorities, sc)
+            _read_activities(activities_table, changes, outcomes, 0.0, sc, problems)
         problems.raise_if_any()
     years, first_year, funding_k, pressures, default_growth, reserves_raw = mtfs
     n = len(years)
@@ -561,8 +566,10 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     rd = _Reader(problems, lambda kp: (doc.path, f"line {doc.line(kp)}" if doc.line(kp) else ""))
     data = doc.data
     allowed = ("years", "funding_k", "corporate_pressures_k", "growth_pct", "reserves")
-    if not rd.keys(data, allowed, (), required=("years", "funding_k")):
+    if not rd.keys(data, allowed, (), required=("years",)):
         return None
+    if data.get("funding_k") is None:
+        rd.add((), "'funding_k' is missing", "add funding_k:")
     raw_years = data["years"]
     if not isinstance(raw_years, list) or not 1 <= len(raw_years) <= 10:
         rd.add(("years",), "must be a list of 1 to 10 financial years", "write years: [2021/22, 2022/23, ...]")
@@ -581,7 +588,9 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
             return None
     n = len(starts)
     funding = {}
-    if not isinstance(data["funding_k"], dict) or not data["funding_k"]:
+    if data.get("funding_k") is None:
+        pass  # reported above
+    elif not isinstance(data["funding_k"], dict) or not data["funding_k"]:
         rd.add(("funding_k",), "must be a mapping of funding sources to per-year lists",
                "write e.g. council_tax: [440000, 455000, ...]")
     else:
@@ -597,8 +606,11 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     reserves_raw = data.get("reserves") or {}
     if reserves_raw:
         rd.keys(reserves_raw, _RESERVES_KEYS, ("reserves",))
-    if any(v is None for v in funding.values()) or pressures is None or growth is None:
-        return None
+    # A bad value (the problem is already recorded) does not hide the years: with the horizon
+    # known every other file can still be checked, so every problem is reported at once (DESIGN 7).
+    funding = {source: [0.0] * n if values is None else values for source, values in funding.items()}
+    pressures = [0.0] * n if pressures is None else pressures
+    growth = 0.0 if growth is None else growth
     return [year_label(s) for s in starts], starts[0], funding, pressures, growth, reserves_raw
 
 
