@@ -198,17 +198,28 @@ def solver_options(command):
     return command
 
 
-def solver_settings(solver, time_limit, mip_gap):
+def solver_flag_problems(time_limit, mip_gap) -> list:
+    """What is wrong with --time-limit and --mip-gap, checked whether or not the solver is needed:
+    a bad flag is bad input (exit 2) even when the scenario's own plan makes solving unnecessary."""
     from mtfs_align.errors import Problem
-    from mtfs_align.optimise.solvers import DEFAULT_MIP_GAP, DEFAULT_SOLVER, SolverSettings, check_solver
 
     problems = []
-    if time_limit is not None and time_limit <= 0:
+    if time_limit is not None and not time_limit > 0:
         problems.append(Problem("", "", "--time-limit", "must be a positive number of seconds", "e.g. --time-limit 60"))
     if mip_gap is not None and not 0 <= mip_gap < 1:
         problems.append(Problem("", "", "--mip-gap", "must be from 0 to below 1", "e.g. --mip-gap 1e-4"))
+    return problems
+
+
+def check_flags(problems: list) -> None:
     if problems:
         raise InputError(problems)
+
+
+def solver_settings(solver, time_limit, mip_gap):
+    from mtfs_align.optimise.solvers import DEFAULT_MIP_GAP, DEFAULT_SOLVER, SolverSettings, check_solver
+
+    check_flags(solver_flag_problems(time_limit, mip_gap))
     settings = SolverSettings(solver or DEFAULT_SOLVER, time_limit, DEFAULT_MIP_GAP if mip_gap is None else mip_gap)
     check_solver(settings.solver)
     return settings
@@ -307,6 +318,8 @@ def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, qui
     from mtfs_align.report.tables import manifest, write_evaluation
 
     started = time.perf_counter()
+    check_flags(delivery_risk.setting_problems(draws, delivery_risk.DEFAULT_SEED if seed is None else seed)
+                + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     extra = [plan_file] if plan_file is not None else []
     target = output_target(sc, out, extra)
@@ -352,10 +365,12 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     from mtfs_align.scenario import load_scenario
 
     started = time.perf_counter()
+    problems = solver_flag_problems(time_limit, mip_gap)
     if len(scenarios) < 2:
-        raise InputError([Problem("", "", "SCENARIOS", "compare needs at least two scenario files",
-                                  "e.g. mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml")])
-    loaded, problems = [], []
+        problems.insert(0, Problem("", "", "SCENARIOS", "compare needs at least two scenario files",
+                                   "e.g. mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml"))
+    check_flags(problems)
+    loaded = []
     for path in scenarios:
         try:
             loaded.append(load_scenario(path))
@@ -368,14 +383,16 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     target = out if out is not None else Path("outputs") / ("compare_" + "_".join(sc.slug for sc in loaded))
     forbidden = [p for sc in loaded for p in (sc.data_dir, sc.path.resolve().parent)]
     check_output_location(target, forbidden, [p for sc in loaded for p in sc.inputs])
-    evaluations = []
+    evaluations, solved = [], {}
     for sc in loaded:
         model = build_model(sc)
         if sc.plan is not None:
             plan = sc.plan
         else:
             say(quiet, f"{sc.slug}: no plan in the scenario, so its optimised plan is compared.")
-            plan = run_optimiser(model, solver_settings(solver, time_limit, mip_gap), quiet).plan
+            solution = run_optimiser(model, solver_settings(solver, time_limit, mip_gap), quiet)
+            plan = solution.plan
+            solved = {"solver": solution.solver, "mip_gap": solution.mip_gap}
         evaluations.append((sc.slug, evaluate(model, plan)))
     result = comparison.compare(evaluations)
     inputs = [p for sc in loaded for p in sc.inputs]
@@ -387,7 +404,7 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
         folder.write_csv("compare.csv", result.table)
         folder.write_csv("compare_options.csv", result.options)
         folder.write_json("manifest.json", manifest("compare", evaluations[0][1], inputs, started,
-                                                    scenarios=summary))
+                                                    scenarios=summary, **solved))
         folder.commit()
     for line in comparison.lines(result):
         click.echo(line)
@@ -410,12 +427,15 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
 @handled
 def run(scenario, vary, points, draws, samples, seed, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     """Everything: validate, optimise, check, frontier, risk, robustness, charts, workbook, briefing."""
+    from mtfs_align.analysis import risk as delivery_risk
     from mtfs_align.io.outputs import OutputFolder
     from mtfs_align.pipeline import RunSettings, run_all
     from mtfs_align.progress import progress_bar
     from mtfs_align.report.text import binding_lines
 
     started = time.perf_counter()
+    # --seed seeds both risk and robust; --draws and --samples are bounded by click
+    check_flags(delivery_risk.setting_problems(draws, seed) + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = RunSettings(solver_settings(solver, time_limit, mip_gap), vary, points, draws, seed, samples)
     target = output_target(sc, out)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mtfs_align.cli import (
+    check_flags,
     cli,
     common_options,
     handled,
@@ -16,10 +17,11 @@ from mtfs_align.cli import (
     output_target,
     say,
     scenario_argument,
+    solver_flag_problems,
     solver_options,
     solver_settings,
 )
-from mtfs_align.errors import display_path
+from mtfs_align.errors import InputError, display_path
 
 
 @click.command()
@@ -52,7 +54,12 @@ def frontier(scenario: Path | None, vary: str, start: float | None, stop: float 
     low, high = trade_off.DEFAULT_RANGE[vary]
     start = low if start is None else start
     stop = high if stop is None else stop
-    trade_off.check_range(vary, start, stop, points)
+    try:
+        trade_off.check_range(vary, start, stop, points)
+        problems = []
+    except InputError as err:
+        problems = list(err.problems)
+    check_flags(problems + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = solver_settings(solver, time_limit, mip_gap)
     target = output_target(sc, out)
@@ -123,7 +130,8 @@ def robust(scenario: Path | None, samples: int, seed: int, concentration: float,
     from mtfs_align.report.tables import manifest
 
     started = time.perf_counter()
-    robustness.check_settings(samples, seed, concentration)
+    check_flags(robustness.setting_problems(samples, seed, concentration)
+                + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = solver_settings(solver, time_limit, mip_gap)
     target = output_target(sc, out)

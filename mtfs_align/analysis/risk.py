@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.progress import Progress
@@ -87,6 +88,23 @@ class RiskResult:
         """What `manifest.json` records about the run (DESIGN 5)."""
         return {"seed": self.seed, "draws": self.draws,
                 "p_balanced_all_years": round(self.p_balanced_all_years, 6)}
+
+
+def setting_problems(draws: int, seed: int) -> list[Problem]:
+    """What is wrong with --draws and --seed (numpy seeds must be whole numbers of 0 or more)."""
+    problems = []
+    if draws < 1:
+        problems.append(Problem("", "", "--draws", f"{draws} draws is too few", "give at least 1, e.g. --draws 10000"))
+    if seed < 0:
+        problems.append(Problem("", "", "--seed", f"the seed {seed} is negative", "give a whole number of 0 or more"))
+    return problems
+
+
+def check_settings(draws: int, seed: int) -> None:
+    """Bad --draws or --seed is bad input (exit 2), not an internal failure."""
+    problems = setting_problems(draws, seed)
+    if problems:
+        raise InputError(problems)
 
 
 def delivery_profile(model: Model, plan: dict[str, int]) -> DeliveryProfile:
@@ -321,16 +339,18 @@ def lines(result: RiskResult) -> list[str]:
 
 
 def chance(p: float) -> str:
-    """A probability as a council would say it, never rounding a near-certainty to 'certain'."""
+    """A probability as a council would say it, never rounding a near-certainty to 'certain' nor
+    a small but real chance to '0%' (0.005 prints as '0%' with Python's rounding)."""
     if p <= 0.0:
         return "0%"
     if p >= 1.0:
         return "100%"
-    if p < 0.005:
+    text = f"{p:.0%}"
+    if text == "0%":
         return "under 1%"
-    if p >= 0.995:
+    if text == "100%":
         return "over 99%"
-    return f"{p:.0%}"
+    return text
 
 
 def _count(number: int, noun: str) -> str:

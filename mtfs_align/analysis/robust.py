@@ -60,6 +60,13 @@ class RobustResult:
 
 
 def check_settings(samples: int, seed: int, concentration: float) -> None:
+    problems = setting_problems(samples, seed, concentration)
+    if problems:
+        raise InputError(problems)
+
+
+def setting_problems(samples: int, seed: int, concentration: float) -> list[Problem]:
+    """What is wrong with --samples, --seed and --concentration (empty when nothing is)."""
     problems = []
     if samples < 1:
         problems.append(Problem("", "", "--samples", f"{samples} samples is too few",
@@ -70,8 +77,7 @@ def check_settings(samples: int, seed: int, concentration: float) -> None:
         problems.append(Problem("", "", "--concentration", f"{concentration:g} is not a positive number",
                                 "give a positive number, e.g. --concentration 20 (larger keeps closer to the "
                                 "Cabinet's weights)"))
-    if problems:
-        raise InputError(problems)
+    return problems
 
 
 def has_ranges(scenario: Scenario) -> bool:
