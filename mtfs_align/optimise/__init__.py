@@ -13,6 +13,7 @@ from mtfs_align.errors import ContradictionError, SolverError
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.contradictions import diagnose, precheck
+from mtfs_align.optimise.greedy import balanced_plan
 from mtfs_align.optimise.problem import SavingsProblem, build_problem
 from mtfs_align.optimise.solvers import SolverSettings
 
@@ -109,8 +110,18 @@ def solve_harm_stage(sp: SavingsProblem, settings: SolverSettings, started: floa
 def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0.0) -> Solution:
     """The three stages of DESIGN 4.4 on a built problem."""
     started = time.perf_counter()
-    u1, u_total, status = solve_balance_stages(sp, settings, started)
-    balanced_plan = sp.plan_from_solution()
+    quick = balanced_plan(sp)
+    if quick is not None:
+        # A plan meeting every row with nothing unidentified proves stages 1 and 2 (u >= 0), and
+        # its start values are left set for the harm stage.
+        u1 = u_total = 0.0
+        status = "optimal"
+        bound_first_year(sp, u1)
+        bound_horizon(sp, u_total)
+        balanced = quick
+    else:
+        u1, u_total, status = solve_balance_stages(sp, settings, started)
+        balanced = sp.plan_from_solution()
     try:
         third = solve_harm_stage(sp, settings, started)
     except SolverError:
@@ -119,7 +130,7 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
         # Out of time before the harm stage found a plan: the stage-2 plan meets every constraint
         # and both balance stages, so it is returned, plainly marked as not optimal for harm.
         return Solution(
-            plan=balanced_plan, status="time_limit", solver=settings.solver, mip_gap=settings.mip_gap,
+            plan=balanced, status="time_limit", solver=settings.solver, mip_gap=settings.mip_gap,
             reported_gap=None, unidentified_first_year=u1, unidentified_total=u_total, objective=float("nan"),
             build_seconds=build_seconds, solve_seconds=time.perf_counter() - started,
         )

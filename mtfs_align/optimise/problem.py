@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
+from mtfs_align.evaluate import Reserves, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 
@@ -59,11 +60,34 @@ class SavingsProblem:
         return plan
 
     def set_start_values(self, plan: dict[str, int]) -> None:
-        """A warm start: the given plan's start variables at 1, others at 0."""
+        """A warm start: the given plan's start variables at 1, others at 0, and its draws,
+        payments and unidentified savings as DESIGN 4.3 settles them under the current scaling."""
         index = self.model.option_index()
         chosen = {(index[o], s) for o, s in plan.items()}
+        net = np.zeros(self.model.n)
         for var, o, s in zip(self.z, self.pairs_option, self.pairs_start, strict=True):
-            var.setInitialValue(1 if (int(o), int(s)) in chosen else 0)
+            on = (int(o), int(s)) in chosen
+            var.setInitialValue(1 if on else 0)
+            if on:
+                net += self.model.counted[o, s, :]
+                net[s] -= self.model.one_off[o]
+        settled = self.settle(net)
+        for variables, values in ((self.draw, settled.draw), (self.pay, settled.paid),
+                                  (self.unidentified, settled.unidentified)):
+            for var, value in zip(variables, values.tolist(), strict=True):
+                var.setInitialValue(value)
+
+    def settle(self, net_savings: np.ndarray) -> Reserves:
+        """DESIGN 4.3's reserves for savings less one-off costs `net_savings` (by year), under the
+        problem's scaled gap and reserves."""
+        r = self.model.scenario.reserves
+        f = self.reserves_scale
+        max_draw = [d if math.isinf(d) else d * f for d in r.max_draw_k]
+        return settle_reserves(self.effective_gap() - net_savings, r.minimum_k + f * (r.usable_k - r.minimum_k),
+                               r.minimum_k, max_draw)
+
+    def unidentified_after(self, net_savings: np.ndarray) -> np.ndarray:
+        return self.settle(net_savings).unidentified
 
     # ---- changing right-hand sides in place -----------------------------------------------
     def scale_gap(self, factor: float) -> None:
