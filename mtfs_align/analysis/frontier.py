@@ -8,7 +8,7 @@ Re-solving is exact and cheaper than optimising each point afresh, for three rea
   unidentified savings, stages 1 and 2 are known to be 0 without solving;
 - the first year's unidentified savings have a closed form in the scale (see `_FirstYear`), so
   stage 1 is solved at the first (hardest) point and, when year 1 has a gap to close, never again.
-Stage 2 is solved where a point cannot balance, and stage 3 at every point, warm-started (CBC)
+Stage 2 is solved where a point cannot balance, and stage 3 at every point, warm-started (HiGHS)
 from the plan of the point before.
 """
 
