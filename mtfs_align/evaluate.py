@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.model import Model
-from mtfs_align.scenario import EQUALITY_LEVELS
 
 TOLERANCE_K = 0.5  # £500: the year balances, the envelope holds, within this
 BREACH_COLUMNS = ["breach", "year", "subject", "name", "value", "limit", "detail"]
@@ -227,7 +226,6 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
     years = model.years
     out: list[list] = []
     screened = set(sc.screened)
-    limit = EQUALITY_LEVELS.index(policy.max_equality_impact)
 
     def add(kind, year, subject, value, bound, detail):
         name = sc.options[subject].name if subject in sc.options else (
@@ -247,7 +245,7 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
         if oid in policy.reject:
             add("rejected", years[start], oid, np.nan, np.nan, f"{oid} has been rejected (policy.reject)")
         if oid in screened:
-            add("screened_out", years[start], oid, EQUALITY_LEVELS.index(option.equality_impact), limit,
+            add("screened_out", years[start], oid, option.equality_impact, policy.max_equality_impact,
                 f"{oid} has a {option.equality_impact} equality impact, above the scenario's maximum "
                 f"({policy.max_equality_impact})")
         for other in option.requires:
@@ -267,7 +265,7 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
         if oid not in plan:
             add("adopted_missing", "", oid, np.nan, np.nan, f"{oid} has been adopted but is not in the plan")
         elif start is not None and plan[oid] != start:
-            add("adopted_wrong_year", years[plan[oid]], oid, plan[oid], start,
+            add("adopted_wrong_year", years[plan[oid]], oid, years[plan[oid]], years[start],
                 f"{oid} has been adopted from {years[start]} but the plan starts it in {years[plan[oid]]}")
     if policy.capacity is not None:
         effort = np.zeros(model.n)

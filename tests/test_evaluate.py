@@ -320,6 +320,8 @@ def test_screened_out(tmp_path):
     ev = council.evaluate(tmp_path, {"S1": "2021/22"})
     assert breach_kinds(ev) == ["screened_out"]
     assert list(ev.screened["option"]) == ["S1"]
+    # value and limit in words a reader knows: the option's level against the scenario's maximum
+    assert list(breaches(ev)[["value", "limit"]].iloc[0]) == ["high", "medium"]
 
 
 @pytest.mark.parametrize(
@@ -414,6 +416,8 @@ def test_adopted_missing_and_adopted_wrong_year(tmp_path):
     assert breach_kinds(ev) == ["adopted_missing", "adopted_wrong_year"]
     assert list(breaches(ev, "adopted_missing")["subject"]) == ["S2"]
     assert list(breaches(ev, "adopted_wrong_year")["subject"]) == ["S1"]
+    # value is the plan's start, limit the adopted year, both as financial years
+    assert list(breaches(ev, "adopted_wrong_year")[["value", "limit"]].iloc[0]) == ["2022/23", "2021/22"]
     # the adopted options in place: no breach
     assert council.evaluate(tmp_path, {"S1": "2021/22", "S2": "2023/24"}).breaches.empty
 
