@@ -416,28 +416,44 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
 @scenario_argument
 @click.option("--vary", type=click.Choice(["gap", "reserves"]), default="gap", show_default=True,
               help="What the frontier scales.")
+@click.option("--from", "start", type=float, default=None,
+              help="Frontier's smallest scale (default 0.5 for the gap, 0 for reserves).")
+@click.option("--to", "stop", type=float, default=None,
+              help="Frontier's largest scale (default 1.5 for the gap, 2 for reserves).")
 @click.option("--points", type=click.IntRange(2, 101), default=11, show_default=True, help="Frontier points.")
 @click.option("--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
               help="Delivery-risk draws.")
 @click.option("--samples", type=click.IntRange(1, 100_000), default=100, show_default=True,
               help="Weight samples for the core index.")
 @click.option("--seed", type=int, default=20210401, show_default=True, help="Random seed for risk and robustness.")
+@click.option("--concentration", type=float, default=20.0, show_default=True,
+              help="How closely weight samples keep to the Cabinet's weights (when the scenario gives no "
+                   "weight ranges).")
 @solver_options
 @common_options
 @handled
-def run(scenario, vary, points, draws, samples, seed, solver, time_limit, mip_gap, out, quiet, debug) -> None:
+def run(scenario, vary, start, stop, points, draws, samples, seed, concentration, solver, time_limit, mip_gap, out,
+        quiet, debug) -> None:
     """Everything: validate, optimise, check, frontier, risk, robustness, charts, workbook, briefing."""
+    from mtfs_align.analysis import frontier as trade_off
     from mtfs_align.analysis import risk as delivery_risk
+    from mtfs_align.analysis import robust as robustness
     from mtfs_align.io.outputs import OutputFolder
     from mtfs_align.pipeline import RunSettings, run_all
     from mtfs_align.progress import progress_bar
     from mtfs_align.report.text import binding_lines
 
     started = time.perf_counter()
-    # --seed seeds both risk and robust; --draws and --samples are bounded by click
-    check_flags(delivery_risk.setting_problems(draws, seed) + solver_flag_problems(time_limit, mip_gap))
+    # --seed seeds both risk and robust: each problem once, in the order found
+    low, high = trade_off.DEFAULT_RANGE[vary]
+    start = low if start is None else start
+    stop = high if stop is None else stop
+    found = (trade_off.range_problems(vary, start, stop, points) + delivery_risk.setting_problems(draws, seed)
+             + robustness.setting_problems(samples, seed, concentration) + solver_flag_problems(time_limit, mip_gap))
+    check_flags(list(dict.fromkeys(found)))
     sc = load(scenario, quiet)
-    settings = RunSettings(solver_settings(solver, time_limit, mip_gap), vary, points, draws, seed, samples)
+    settings = RunSettings(solver_settings(solver, time_limit, mip_gap), vary=vary, points=points, start=start,
+                           stop=stop, draws=draws, seed=seed, samples=samples, concentration=concentration)
     target = output_target(sc, out)
 
     def bar(total, label):

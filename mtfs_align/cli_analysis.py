@@ -21,7 +21,7 @@ from mtfs_align.cli import (
     solver_options,
     solver_settings,
 )
-from mtfs_align.errors import InputError, display_path
+from mtfs_align.errors import display_path
 
 
 @click.command()
@@ -54,12 +54,7 @@ def frontier(scenario: Path | None, vary: str, start: float | None, stop: float 
     low, high = trade_off.DEFAULT_RANGE[vary]
     start = low if start is None else start
     stop = high if stop is None else stop
-    try:
-        trade_off.check_range(vary, start, stop, points)
-        problems = []
-    except InputError as err:
-        problems = list(err.problems)
-    check_flags(problems + solver_flag_problems(time_limit, mip_gap))
+    check_flags(trade_off.range_problems(vary, start, stop, points) + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = solver_settings(solver, time_limit, mip_gap)
     target = output_target(sc, out)

@@ -27,6 +27,8 @@ class RunSettings:
     solver: SolverSettings = field(default_factory=SolverSettings)
     vary: str = "gap"
     points: int = 11
+    start: float | None = None  # frontier scales; None for the default range of `vary`
+    stop: float | None = None
     draws: int = 10_000
     seed: int = 20210401
     samples: int = 100
@@ -86,8 +88,8 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
         lap("proposal")
 
     with progress_bar(settings.points, f"Frontier ({settings.vary})") as advance:
-        front = frontier_analysis.frontier(model, settings.solver, vary=settings.vary, points=settings.points,
-                                           progress=advance)
+        front = frontier_analysis.frontier(model, settings.solver, vary=settings.vary, start=settings.start,
+                                           stop=settings.stop, points=settings.points, progress=advance)
     folder.write_csv("frontier.csv", front.table)
     lap("frontier")
 
@@ -107,8 +109,10 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
     assumptions = scenario_assumptions(scenario)
     data = manifest("run", ev, scenario.inputs, started, plan_status=ev.status, solver=solution.solver,
                     mip_gap=solution.mip_gap, solver_gap=solution.reported_gap, seed=settings.seed,
-                    draws=settings.draws, samples=settings.samples, frontier={"vary": settings.vary,
-                                                                            "points": settings.points},
+                    draws=settings.draws, samples=settings.samples,
+                    frontier={"vary": settings.vary, "from": front.points[0].scale, "to": front.points[-1].scale,
+                              "points": settings.points},
+                    concentration=robust.concentration if robust.sampling == "dirichlet" else None,
                     p_balanced_all_years=risk.p_balanced_all_years, assumptions=assumptions,
                     date=dt.date.today().isoformat(), **extra)
     data["status"] = solution.status

@@ -99,3 +99,30 @@ def test_brief_refuses_a_folder_that_is_not_an_output(tmp_path):
     result = CliRunner().invoke(cli, ["brief", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2
     assert "not an mtfs_align output folder" in result.output
+
+
+def test_run_passes_the_frontier_range_and_concentration_on(tmp_path):
+    """--vary reserves from 0.5 to 1 in 3 points gives scales 0.5, 0.75 and 1; the manifest records
+    the range and the Dirichlet concentration used for the core index (Testshire has no ranges)."""
+    path = Council().write(tmp_path / "in")
+    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "out"), "--vary", "reserves",
+                                      "--from", "0.5", "--to", "1", "--concentration", "5", *FAST])
+    assert result.exit_code == 0, result.output
+    assert [float(r["scale"]) for r in read_csv(tmp_path / "out" / "frontier.csv")] == [0.5, 0.75, 1.0]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["frontier"] == {"vary": "reserves", "from": 0.5, "to": 1.0, "points": 3}
+    assert manifest["concentration"] == 5
+
+
+def test_run_reports_every_bad_flag_once_and_writes_nothing(tmp_path):
+    """A reversed range, a negative seed (used by risk and by robustness) and a zero concentration:
+    exit 2 with each problem named once, before any work, and no output folder."""
+    path = Council().write(tmp_path / "in")
+    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "out"), "--from", "2", "--to", "1",
+                                      "--seed", "-1", "--concentration", "0", "--quiet"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.count("--seed") == 1
+    assert "--from 2 is not below --to 1" in result.output
+    assert "--concentration" in result.output
+    assert not (tmp_path / "out").exists()

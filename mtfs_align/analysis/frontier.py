@@ -88,6 +88,13 @@ class FrontierResult:
 
 def check_range(vary: str, start: float, stop: float, points: int) -> None:
     """Bad flag values are bad input (exit 2), each named with how to fix it."""
+    problems = range_problems(vary, start, stop, points)
+    if problems:
+        raise InputError(problems)
+
+
+def range_problems(vary: str, start: float, stop: float, points: int) -> list[Problem]:
+    """What is wrong with --vary, --from, --to and --points (empty when nothing is)."""
     problems = []
     if vary not in VARY:
         problems.append(Problem("", "", "--vary", f"'{vary}' is not something the frontier can vary",
@@ -102,8 +109,7 @@ def check_range(vary: str, start: float, stop: float, points: int) -> None:
     if math.isfinite(start) and math.isfinite(stop) and start >= stop:
         problems.append(Problem("", "", "--from", f"--from {start:g} is not below --to {stop:g}",
                                 "give the smaller scale first, e.g. --from 0.5 --to 1.5"))
-    if problems:
-        raise InputError(problems)
+    return problems
 
 
 def scaled_model(model: Model, vary: str, factor: float) -> Model:
