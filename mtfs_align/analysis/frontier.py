@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.errors import InputError, Problem
-from mtfs_align.evaluate import Evaluation, evaluate, plan_arrays, settle_reserves
+from mtfs_align.evaluate import Evaluation, evaluate
 from mtfs_align.model import Model
 from mtfs_align.optimise import (
     bound_first_year,
@@ -244,21 +244,15 @@ class _Resolver:
         else:
             self.sp.scale_reserves(factor)
 
-    def _balancing_plan(self, scaled: Model) -> dict[str, int] | None:
+    def _balancing_plan(self) -> dict[str, int] | None:
         """The latest plan found that leaves no unidentified savings at this point, if any.
 
         Every plan found obeys each constraint that the scale does not touch; its reserves are
-        settled as DESIGN 4.3 says under the scaled gap or reserves, which is a feasible use of
-        reserves in 4.4. So if one balances every year, stages 1 and 2 are 0 here."""
-        sc = scaled.scenario
+        settled as DESIGN 4.3 says under the scaled gap or reserves (`SavingsProblem.settle`),
+        which is a feasible use of reserves in 4.4. So if one balances every year, stages 1 and 2
+        are 0 here."""
         for plan in reversed(self.plans):
-            options, starts = plan_arrays(scaled, plan)
-            savings = scaled.counted[options, starts, :].sum(axis=0)
-            one_off = np.zeros(scaled.n)
-            np.add.at(one_off, starts, scaled.one_off[options])
-            settled = settle_reserves(scaled.gap - savings + one_off, sc.reserves.usable_k,
-                                      sc.reserves.minimum_k, sc.reserves.max_draw_k)
-            if settled.unidentified.max(initial=0.0) < BALANCED:
+            if self.sp.unidentified_after(self.sp.net_savings(plan)).max(initial=0.0) < BALANCED:
                 return plan
         return None
 
@@ -270,7 +264,7 @@ class _Resolver:
         release_stage_bounds(sp)
         statuses = []
         solves = 0
-        candidate = self._balancing_plan(scaled)
+        candidate = self._balancing_plan()
         skipped = candidate is not None
         if skipped:
             u1 = u_total = 0.0

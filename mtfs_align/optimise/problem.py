@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from mtfs_align.evaluate import Reserves, settle_reserves
+from mtfs_align.evaluate import Reserves, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 
@@ -64,18 +64,20 @@ class SavingsProblem:
         payments and unidentified savings as DESIGN 4.3 settles them under the current scaling."""
         index = self.model.option_index()
         chosen = {(index[o], s) for o, s in plan.items()}
-        net = np.zeros(self.model.n)
         for var, o, s in zip(self.z, self.pairs_option, self.pairs_start, strict=True):
-            on = (int(o), int(s)) in chosen
-            var.setInitialValue(1 if on else 0)
-            if on:
-                net += self.model.counted[o, s, :]
-                net[s] -= self.model.one_off[o]
-        settled = self.settle(net)
+            var.setInitialValue(1 if (int(o), int(s)) in chosen else 0)
+        settled = self.settle(self.net_savings(plan))
         for variables, values in ((self.draw, settled.draw), (self.pay, settled.paid),
                                   (self.unidentified, settled.unidentified)):
             for var, value in zip(variables, values.tolist(), strict=True):
                 var.setInitialValue(value)
+
+    def net_savings(self, plan: dict[str, int]) -> np.ndarray:
+        """(n,) counted savings less one-off costs of a plan, by year."""
+        options, starts = plan_arrays(self.model, plan)
+        net = self.model.counted[options, starts, :].sum(axis=0)
+        np.add.at(net, starts, -self.model.one_off[options])
+        return net
 
     def settle(self, net_savings: np.ndarray) -> Reserves:
         """DESIGN 4.3's reserves for savings less one-off costs `net_savings` (by year), under the
