@@ -445,9 +445,7 @@ def run(scenario, vary, start, stop, points, draws, samples, seed, concentration
 
     started = time.perf_counter()
     # --seed seeds both risk and robust: each problem once, in the order found
-    low, high = trade_off.DEFAULT_RANGE[vary]
-    start = low if start is None else start
-    stop = high if stop is None else stop
+    start, stop = trade_off.resolve_range(vary, start, stop)
     found = (trade_off.range_problems(vary, start, stop, points) + delivery_risk.setting_problems(draws, seed)
              + robustness.setting_problems(samples, seed, concentration) + solver_flag_problems(time_limit, mip_gap))
     check_flags(list(dict.fromkeys(found)))

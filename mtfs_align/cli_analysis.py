@@ -51,9 +51,7 @@ def frontier(scenario: Path | None, vary: str, start: float | None, stop: float 
     from mtfs_align.report.tables import manifest
 
     started = time.perf_counter()
-    low, high = trade_off.DEFAULT_RANGE[vary]
-    start = low if start is None else start
-    stop = high if stop is None else stop
+    start, stop = trade_off.resolve_range(vary, start, stop)
     check_flags(trade_off.range_problems(vary, start, stop, points) + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = solver_settings(solver, time_limit, mip_gap)

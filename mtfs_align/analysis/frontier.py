@@ -35,7 +35,7 @@ from mtfs_align.optimise import (
     solve_harm_stage,
     solve_horizon_stage,
 )
-from mtfs_align.optimise.problem import SavingsProblem
+from mtfs_align.optimise.problem import SavingsProblem, scaled_reserves
 from mtfs_align.optimise.solvers import SolverSettings
 
 VARY = ("gap", "reserves")
@@ -86,6 +86,12 @@ class FrontierResult:
         return "time_limit" if any(p.status != "optimal" for p in self.points) else "optimal"
 
 
+def resolve_range(vary: str, start: float | None, stop: float | None) -> tuple[float, float]:
+    """--from and --to, each defaulting to DESIGN 4.5's range for what is varied."""
+    low, high = DEFAULT_RANGE.get(vary, (0.0, 0.0))
+    return (low if start is None else float(start)), (high if stop is None else float(stop))
+
+
 def check_range(vary: str, start: float, stop: float, points: int) -> None:
     """Bad flag values are bad input (exit 2), each named with how to fix it."""
     problems = range_problems(vary, start, stop, points)
@@ -118,12 +124,7 @@ def scaled_model(model: Model, vary: str, factor: float) -> Model:
     if vary == "gap":
         return dataclasses.replace(model, gap=model.gap * factor)
     sc = model.scenario
-    r = sc.reserves
-    reserves = dataclasses.replace(
-        r, usable_k=r.minimum_k + factor * (r.usable_k - r.minimum_k),
-        max_draw_k=[d if math.isinf(d) else d * factor for d in r.max_draw_k],
-    )
-    return dataclasses.replace(model, scenario=dataclasses.replace(sc, reserves=reserves))
+    return dataclasses.replace(model, scenario=dataclasses.replace(sc, reserves=scaled_reserves(sc.reserves, factor)))
 
 
 def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "gap",
@@ -134,9 +135,7 @@ def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "
     A contradiction does not depend on the scale, so it shows at the first point and is raised
     (ContradictionError) like the optimiser's."""
     settings = settings or SolverSettings()
-    low, high = DEFAULT_RANGE.get(vary, (0.0, 0.0))
-    start = low if start is None else float(start)
-    stop = high if stop is None else float(stop)
+    start, stop = resolve_range(vary, start, stop)
     check_range(vary, start, stop, points)
     scales = [float(s) for s in np.linspace(start, stop, points)]
 

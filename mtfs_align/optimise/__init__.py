@@ -171,21 +171,31 @@ def bound_first_year(sp: SavingsProblem, u1: float) -> None:
 
 def bound_horizon(sp: SavingsProblem, u_total: float) -> None:
     """Stage-2 bound: sum of u <= u_total* + tolerance, as `solve_balance_stages` sets it."""
-    total = pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
-    _set_stage_row(sp, "stage2_horizon", total, u_total + tolerance(u_total))
+    _set_stage_row(sp, "stage2_horizon", _total_unidentified(sp), u_total + tolerance(u_total))
+
+
+def _total_unidentified(sp: SavingsProblem) -> pulp.LpAffineExpression:
+    return pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
+
+
+def _solve_balance_stage(sp: SavingsProblem, objective: pulp.LpAffineExpression, settings: SolverSettings,
+                         started: float, warm: bool) -> tuple[float, str]:
+    """One of stages 1 and 2 to proven optimality: its least unidentified savings (never below 0)."""
+    sp.problem.setObjective(objective)
+    result = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
+    if result.status == "infeasible":
+        raise ContradictionError(diagnose(sp.model, settings))
+    return max(0.0, result.objective or 0.0), result.status
 
 
 def solve_first_year_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
                            warm: bool = False) -> tuple[float, str]:
     """Stage 1 alone (proven optimal); both stage bounds are released first, then u[1]'s is set."""
     _drop_stage_rows(sp)
-    sp.problem.setObjective(pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]))
-    first = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
-    if first.status == "infeasible":
-        raise ContradictionError(diagnose(sp.model, settings))
-    u1 = max(0.0, first.objective or 0.0)
+    u1, status = _solve_balance_stage(sp, pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]), settings,
+                                      started, warm)
     bound_first_year(sp, u1)
-    return u1, first.status
+    return u1, status
 
 
 def solve_horizon_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
@@ -193,11 +203,6 @@ def solve_horizon_stage(sp: SavingsProblem, settings: SolverSettings, started: f
     """Stage 2 alone (proven optimal), under the stage-1 bound already set; then its bound."""
     if "stage2_horizon" in sp.stage_rows:
         solvers.set_rhs(sp.stage_rows["stage2_horizon"], _INACTIVE)
-    total = pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
-    sp.problem.setObjective(total)
-    second = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
-    if second.status == "infeasible":
-        raise ContradictionError(diagnose(sp.model, settings))
-    u_total = max(0.0, second.objective or 0.0)
+    u_total, status = _solve_balance_stage(sp, _total_unidentified(sp), settings, started, warm)
     bound_horizon(sp, u_total)
-    return u_total, second.status
+    return u_total, status

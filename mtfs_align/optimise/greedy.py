@@ -75,8 +75,7 @@ def balanced_plan(sp: SavingsProblem) -> dict[str, int] | None:
     z_count = len(sp.z)
     if z_count == 0:
         return None
-    net = m.counted[sp.pairs_option, sp.pairs_start, :].copy()  # (Z, n) savings less one-off costs
-    net[np.arange(z_count), sp.pairs_start] -= m.one_off[sp.pairs_option]
+    net = sp.start_net_savings()
     harm = m.start_harm()[sp.pairs_option, sp.pairs_start]
     positive = np.clip(net, 0.0, None).sum(axis=1)
     ratio = np.where(positive > 0, harm / np.maximum(positive, 1e-12), np.inf)

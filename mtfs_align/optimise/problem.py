@@ -4,6 +4,7 @@ changed in place (frontier points, weight samples) without rebuilding."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import math
 import re
@@ -16,6 +17,7 @@ import pulp
 from mtfs_align.evaluate import Reserves, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
+from mtfs_align.scenario import Reserves as ReservesPolicy
 
 FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes",
             "protect")
@@ -79,14 +81,18 @@ class SavingsProblem:
         np.add.at(net, starts, -self.model.one_off[options])
         return net
 
+    def start_net_savings(self) -> np.ndarray:
+        """(Z, n): counted savings less one-off costs of every start variable, by year (its
+        coefficients in the balance rows)."""
+        net = self.model.counted[self.pairs_option, self.pairs_start, :].copy()
+        net[np.arange(len(self.z)), self.pairs_start] -= self.model.one_off[self.pairs_option]
+        return net
+
     def settle(self, net_savings: np.ndarray) -> Reserves:
         """DESIGN 4.3's reserves for savings less one-off costs `net_savings` (by year), under the
         problem's scaled gap and reserves."""
-        r = self.model.scenario.reserves
-        f = self.reserves_scale
-        max_draw = [d if math.isinf(d) else d * f for d in r.max_draw_k]
-        return settle_reserves(self.effective_gap() - net_savings, r.minimum_k + f * (r.usable_k - r.minimum_k),
-                               r.minimum_k, max_draw)
+        r = scaled_reserves(self.model.scenario.reserves, self.reserves_scale)
+        return settle_reserves(self.effective_gap() - net_savings, r.usable_k, r.minimum_k, r.max_draw_k)
 
     def unidentified_after(self, net_savings: np.ndarray) -> np.ndarray:
         return self.settle(net_savings).unidentified
@@ -103,13 +109,22 @@ class SavingsProblem:
         self.reserves_scale = factor
         for row in self.family("reserves"):
             _set_rhs(row.constraint, row.rhs * factor)
-        sc = self.model.scenario
-        for t, var in enumerate(self.draw):
-            limit = sc.reserves.max_draw_k[t]
-            var.upBound = None if math.isinf(limit) else limit * factor
+        limits = scaled_reserves(self.model.scenario.reserves, factor).max_draw_k
+        for var, limit in zip(self.draw, limits, strict=True):
+            var.upBound = None if math.isinf(limit) else limit
 
     def effective_gap(self) -> np.ndarray:
         return self.model.gap * self.gap_scale
+
+
+def scaled_reserves(reserves: ReservesPolicy, factor: float) -> ReservesPolicy:
+    """DESIGN 4.5 `--vary reserves`: usable - minimum and every max_draw_k times `factor`."""
+    if factor == 1.0:
+        return reserves
+    return dataclasses.replace(
+        reserves, usable_k=reserves.minimum_k + factor * (reserves.usable_k - reserves.minimum_k),
+        max_draw_k=[d if math.isinf(d) else d * factor for d in reserves.max_draw_k],
+    )
 
 
 def _set_rhs(constraint: pulp.LpConstraint, rhs: float) -> None:
@@ -213,12 +228,10 @@ def _terms(variables: list, coefficients: np.ndarray, indices: np.ndarray) -> li
 def define_balance_constraints(sp: SavingsProblem) -> None:
     """1. savings - one-off costs + draw - pay + unidentified = G[t], every year."""
     m = sp.model
-    counted = m.counted[sp.pairs_option, sp.pairs_start, :]  # (Z, n)
-    one_off = m.one_off[sp.pairs_option]
+    net = sp.start_net_savings()
     everything = np.arange(len(sp.z))
     for t in range(m.n):
-        coef = counted[:, t] - np.where(sp.pairs_start == t, one_off, 0.0)
-        terms = _terms(sp.z, coef, everything)
+        terms = _terms(sp.z, net[:, t], everything)
         terms += [(sp.draw[t], 1.0), (sp.pay[t], -1.0), (sp.unidentified[t], 1.0)]
         _add(sp, "balance", terms, pulp.LpConstraintEQ, float(m.gap[t]), f"balance_t{t + 1}", "council", t)
 
