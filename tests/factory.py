@@ -159,6 +159,23 @@ class Council:
         return evaluate(model, starts)
 
 
+def two_year_council(name: str, scenario_name: str) -> Council:
+    """Testshire over two years (funding 900 a year, so a gap of 100 each year), reserves 30 with
+    at most 20 drawn a year, and three options that may start only in 2021/22:
+    S1 on A1 saves 60 (harms O1), S2 on A2 saves 50 (O3), S3 on A3 saves 40 (O2)."""
+    c = Council(name=name, scenario_name=scenario_name)
+    c.mtfs["years"] = ["2021/22", "2022/23"]
+    c.mtfs["funding_k"] = {"council_tax": [900, 900]}
+    c.mtfs["corporate_pressures_k"] = [0, 0]
+    c.mtfs["reserves"] = {"usable_k": 30, "minimum_k": 0, "max_draw_k": 20}
+    c.options = [
+        option("S1", "A1", y1_k=60, harms="O1", latest="2021/22"),
+        option("S2", "A2", y1_k=50, harms="O3", latest="2021/22"),
+        option("S3", "A3", y1_k=40, harms="O2", latest="2021/22"),
+    ]
+    return c
+
+
 def write_yaml(path: Path, data: object) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

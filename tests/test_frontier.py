@@ -30,7 +30,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from factory import Council, activity, option, read_csv
+from factory import Council, activity, option, read_csv, two_year_council
 
 from mtfs_align.analysis.frontier import COLUMNS, check_range, frontier, scaled_model
 from mtfs_align.cli_analysis import frontier as frontier_command
@@ -45,17 +45,7 @@ THIRD = 1 / 3
 
 
 def frontiershire() -> Council:
-    c = Council(name="frontiershire", scenario_name="frontier")
-    c.mtfs["years"] = ["2021/22", "2022/23"]
-    c.mtfs["funding_k"] = {"council_tax": [900, 900]}
-    c.mtfs["corporate_pressures_k"] = [0, 0]
-    c.mtfs["reserves"] = {"usable_k": 30, "minimum_k": 0, "max_draw_k": 20}
-    c.options = [
-        option("S1", "A1", y1_k=60, harms="O1", latest="2021/22"),
-        option("S2", "A2", y1_k=50, harms="O3", latest="2021/22"),
-        option("S3", "A3", y1_k=40, harms="O2", latest="2021/22"),
-    ]
-    return c
+    return two_year_council("frontiershire", "frontier")
 
 
 def test_hand_worked_frontier(tmp_path):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from factory import Council, activity, option
+from factory import Council, activity, option, two_year_council
 
 from mtfs_align.analysis.proposal import COLUMNS, compare_proposal, total_savings
 from mtfs_align.errors import InputError
@@ -31,17 +31,8 @@ EXACT = SolverSettings(mip_gap=0.0)
 
 
 def proposalshire() -> Council:
-    c = Council(name="proposalshire", scenario_name="proposal")
-    c.mtfs["years"] = ["2021/22", "2022/23"]
-    c.mtfs["funding_k"] = {"council_tax": [900, 900]}
-    c.mtfs["corporate_pressures_k"] = [0, 0]
-    c.mtfs["reserves"] = {"usable_k": 30, "minimum_k": 0, "max_draw_k": 20}
-    c.options = [
-        option("S1", "A1", y1_k=60, harms="O1", latest="2021/22"),
-        option("S2", "A2", y1_k=50, harms="O3", latest="2021/22"),
-        option("S3", "A3", y1_k=40, harms="O2", latest="2021/22"),
-        option("S4", "A2", y1_k=55, harms="O3:0.5", latest="2021/22"),
-    ]
+    c = two_year_council("proposalshire", "proposal")
+    c.options.append(option("S4", "A2", y1_k=55, harms="O3:0.5", latest="2021/22"))
     c.scenario["plan"] = {"S2": "2021/22", "S3": "2021/22"}
     return c
 
