@@ -157,3 +157,15 @@ def test_round_trip_on_the_example(tmp_path):
     assert solution.unidentified_total == pytest.approx(0, abs=0.011)
     assert ev.unidentified_k == pytest.approx(solution.unidentified_total, abs=0.011)
     assert ev.objective == pytest.approx(solution.objective, abs=1e-4 * solution.objective + 0.001 * 0.02)
+
+
+def test_a_warm_start_never_hides_a_better_balance(tmp_path):
+    """Random council 1360 (found by tests/test_optimise_properties.py): stage 1's solution,
+    handed to HiGHS as stage 2's start with its own draws and payments, was returned unchanged as
+    "optimal" with 117.43 unidentified, where its plan leaves 102.43. HiGHS is now given the
+    plan only, and stage 2 agrees with brute force."""
+    model = build_model(random_council(1360).load(tmp_path))
+    truth = brute_force(model)
+    solution = optimise(model, SolverSettings(solver="highs"))
+    assert solution.unidentified_total == pytest.approx(truth.u_total, abs=0.011)
+    assert truth.u_total == pytest.approx(102.427312, abs=1e-6)
