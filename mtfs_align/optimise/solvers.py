@@ -76,23 +76,43 @@ class _WarmHiGHS(pulp.HiGHS):
     solution (PuLP passes none to HiGHS): the previous stage's plan is then an incumbent from the start.
 
     Only the start variables (the plan) are passed; HiGHS completes the draws, payments and
-    unidentified savings itself. Given them too, HiGHS 1.16 was seen to take a start whose reserves
-    were not the best for its plan, value it correctly only after presolve, call it optimal and
-    return it unchanged: stage 2 then reported £117.4k unidentified for a plan that leaves £102.4k
-    (tests/test_optimise_properties.py found it)."""
+    unidentified savings itself. HiGHS 1.16 can misjudge a start after presolve: it valued a
+    stage-1 plan leaving £70.33k unidentified at £34.94k "in the reduced space", called it optimal
+    and returned that plan unchanged (random council 24; tests/test_optimise_exact.py). So a warm
+    solve is checked: when the returned values' own objective is not the objective HiGHS reports,
+    the problem is solved again from scratch, which HiGHS gets right."""
 
     warm = False
 
     def callSolver(self, lp):
-        if self.warm:
-            import numpy as np
+        if not self.warm:
+            lp.solverModel.run()
+            return
+        import numpy as np
 
-            plan = [(i, v.varValue) for i, v in enumerate(lp.variables()) if v.cat != pulp.LpContinuous]
-            if plan and all(value is not None for _, value in plan):
-                index = np.array([i for i, _ in plan], dtype=np.int32)
-                value = np.array([round(float(x)) for _, x in plan], dtype=np.float64)
-                lp.solverModel.setSolution(len(plan), index, value)
+        plan = [(i, v.varValue) for i, v in enumerate(lp.variables()) if v.cat != pulp.LpContinuous]
+        if plan and all(value is not None for _, value in plan):
+            index = np.array([i for i, _ in plan], dtype=np.int32)
+            value = np.array([round(float(x)) for _, x in plan], dtype=np.float64)
+            lp.solverModel.setSolution(len(plan), index, value)
         lp.solverModel.run()
+        if not _consistent(lp.solverModel):
+            self.createAndConfigureSolver(lp)
+            self.buildSolverModel(lp)
+            lp.solverModel.run()
+
+
+def _consistent(model) -> bool:
+    """Whether the values HiGHS returns have the objective it reports (no solution: nothing to check)."""
+    import numpy as np
+
+    solution = model.getSolution()
+    if not solution.value_valid:
+        return True
+    lp = model.getLp()
+    actual = float(np.dot(lp.col_cost_, solution.col_value)) + lp.offset_
+    claimed = model.getInfo().objective_function_value
+    return abs(actual - claimed) <= 1e-6 * max(1.0, abs(claimed))
 
 
 def _cbc_path() -> str | None:
