@@ -90,7 +90,7 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
 
     levels = np.array([cumulative_levels(o.profile_k, n) for o in options], dtype=float).reshape(len(options), n)
     nominal = _by_start(levels, n)
-    if scenario.policy.plan_on == "expected":
+    if scenario.policy.plan_on in ("expected", "risk"):  # DESIGN 4.6: risk plans report expected delivery
         counted = expected_by_start(levels, np.array([scenario.policy.delivery[o.rag] for o in options]),
                                     scenario.policy.slip, n)
     else:

@@ -28,10 +28,15 @@ DEFAULT_DELIVERY = {"G": 0.95, "A": 0.75, "R": 0.45}
 _SCENARIO_KEYS = ("name", "description", "data", "extends", "weights", "policy", "changes", "plan")
 _POLICY_KEYS = (
     "plan_on", "delivery", "slip", "delivery_concentration", "capacity", "protect",
-    "max_equality_impact", "adopt", "reject", "reserves", "reserves_penalty",
+    "max_equality_impact", "adopt", "reject", "reserves", "reserves_penalty", "confidence", "risk_draws",
 )
+PLAN_BASES = ("nominal", "expected", "risk")
+DEFAULT_CONFIDENCE = 0.9
+DEFAULT_RISK_DRAWS = 500
+CONFIDENCE_RANGE = (0.5, 0.99)
+RISK_DRAWS_RANGE = (50, 10_000)
 _CHANGES_KEYS = ("funding_pct", "funding_k", "growth_pct", "envelope_growth_pct", "options")
-_RESERVES_KEYS = ("usable_k", "minimum_k", "max_draw_k")
+_RESERVES_KEYS = ("usable_k", "minimum_k", "max_draw_k", "max_cover_k")
 _WHOLE = {("weights",), ("plan",), ("policy", "adopt"), ("policy", "protect")}
 _ACTIVITY_REQUIRED = ["id", "name", "directorate", "outcomes", "baseline_k"]
 _ACTIVITY_OPTIONAL = ["role", "statutory", "growth_pct", "floor_share", "envelope_growth_pct"]
@@ -116,6 +121,13 @@ class Reserves:
     usable_k: float
     minimum_k: float
     max_draw_k: list[float]  # per year; math.inf where there is no limit
+    # per year: the most that may be drawn once delivery shortfalls are known (DESIGN 4.5, 4.6);
+    # max_draw_k where not given
+    max_cover_k: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.max_cover_k:
+            self.max_cover_k = list(self.max_draw_k)
 
 
 @dataclass
@@ -130,6 +142,8 @@ class Policy:
     adopt: dict[str, int | None] = field(default_factory=dict)  # option -> start index or None (any)
     reject: list[str] = field(default_factory=list)
     reserves_penalty: float = 0.001
+    confidence: float = DEFAULT_CONFIDENCE  # the share of futures planned for (plan_on: risk) and reported
+    risk_draws: int = DEFAULT_RISK_DRAWS  # delivery draws inside the optimiser (plan_on: risk)
 
 
 @dataclass
@@ -627,7 +641,7 @@ def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chai
         else:
             values[key] = None
             continue
-        if key == "max_draw_k":
+        if key in ("max_draw_k", "max_cover_k"):
             values[key] = rd.per_year(value, kp, n, True, minimum=0, unit=" in £ thousands")
         else:
             values[key] = rd.number(value, kp, minimum=0, unit=" in £ thousands")
@@ -643,7 +657,7 @@ def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chai
         rd.add(kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance (none given)",
                "give usable_k too")
     max_draw = values.get("max_draw_k") or [math.inf] * n
-    return Reserves(usable, minimum, max_draw)
+    return Reserves(usable, minimum, max_draw, values.get("max_cover_k") or list(max_draw))
 
 
 def _read_weights(raw: object, priorities: dict[str, Priority], sc: _Reader):
@@ -689,8 +703,8 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
     kp = ("policy",)
     if "plan_on" in raw:
         value = str(raw["plan_on"]).strip().lower()
-        if value not in ("nominal", "expected"):
-            sc.add(kp + ("plan_on",), f"'{raw['plan_on']}' is not a planning basis", "write nominal or expected")
+        if value not in PLAN_BASES:
+            sc.add(kp + ("plan_on",), f"'{raw['plan_on']}' is not a planning basis", "write nominal, expected or risk")
         else:
             policy.plan_on = value
     if "delivery" in raw:
@@ -706,6 +720,18 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
             number = sc.number(raw[key], kp + (key,), **limits)
             if number is not None:
                 setattr(policy, key, number)
+    if "confidence" in raw:
+        low, high = CONFIDENCE_RANGE
+        number = sc.number(raw["confidence"], kp + ("confidence",), minimum=low, maximum=high)
+        if number is not None:
+            policy.confidence = number
+    if "risk_draws" in raw:
+        low, high = RISK_DRAWS_RANGE
+        number = sc.number(raw["risk_draws"], kp + ("risk_draws",), minimum=low, maximum=high)
+        if number is not None and number != int(number):
+            sc.add(kp + ("risk_draws",), f"{number:g} is not a whole number of draws", "write e.g. risk_draws: 500")
+        elif number is not None:
+            policy.risk_draws = int(number)
     if "capacity" in raw:
         policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True, minimum=0)
     if "protect" in raw:

@@ -20,15 +20,13 @@ from scipy import stats
 from mtfs_align.analysis import risk
 from mtfs_align.analysis.risk import (
     RISK_COLUMNS,
-    STRATA,
     DeliveryProfile,
-    beta_strata,
     delivery_profile,
     draw_delivery,
-    late_cells,
     plan_savings,
     simulate,
 )
+from mtfs_align.delivery import STRATA, beta_strata, late_cells
 from mtfs_align.evaluate import evaluate
 
 REPO = Path(__file__).resolve().parents[1]

@@ -129,7 +129,7 @@ def lines(result: CompareResult) -> list[str]:
     head = f"{'':<34}" + "".join(f"{label:>{width}}" for label in labels)
     out = ["Scenarios compared:"]
     for label, ev in zip(labels, evs, strict=True):
-        basis = ("expected delivery" if ev.model.scenario.policy.plan_on == "expected"
+        basis = ("expected delivery" if ev.model.scenario.policy.plan_on != "nominal"
                  else "their nominal value")
         options = f"{len(ev.plan)} option{'' if len(ev.plan) == 1 else 's'}"
         out.append(f"  {label}: {ev.model.scenario.name} ({options}, savings counted at {basis})")

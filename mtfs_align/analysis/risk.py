@@ -10,13 +10,12 @@ mean of the draws is the `expected` saving of DESIGN 4.3.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
+from mtfs_align.delivery import beta_strata, late_cells, random_slices
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, plan_arrays, settle_reserves
 from mtfs_align.model import Model
@@ -25,8 +24,6 @@ from mtfs_align.report.text import money
 
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20210401  # any fixed number: the CLI's --seed default, recorded in manifest.json
-STRATA_BITS = 14
-STRATA = 1 << STRATA_BITS  # equally likely slices of each delivered share's distribution
 CHUNK_ELEMENTS = 1 << 20  # draws x options held at once: bounds memory to a few tens of MB
 _SINGLE_THREAD_WORK = 160_000  # multiply-adds per matrix product (see _thin_product)
 RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced",
@@ -134,50 +131,6 @@ def _take_levels(padded: np.ndarray, j: np.ndarray) -> np.ndarray:
     return padded[rows, np.maximum(j, -1) + 1]
 
 
-@functools.lru_cache(maxsize=32)
-def beta_strata(mean: float, concentration: float) -> np.ndarray:
-    """Beta(κd, κ(1 − d)) as STRATA equally likely values: the mean of the distribution within
-    each slice between its consecutive quantiles i/STRATA and (i + 1)/STRATA.
-
-    Picking a slice uniformly at random and taking its value is inversion sampling with each
-    slice collapsed to its own mean. The values average to d exactly, so the mean of the draws is
-    still the expected delivery of DESIGN 4.3, and every value lies inside its own slice, so the
-    distribution is right to within 1/16,384 in probability: far inside the Monte Carlo error
-    of any practical number of draws. A draw is then one table look-up, several times faster
-    than the ratio of two gamma variates; that is what brings 10,000 draws of 5,000 options
-    within about a second. d of 0 or 1 gives F = d exactly.
-    """
-    if mean <= 0.0 or mean >= 1.0:
-        table = np.full(STRATA, float(mean))
-    else:
-        table = np.clip(_slice_means(concentration * mean, concentration * (1.0 - mean)), 0.0, 1.0)
-    table.flags.writeable = False
-    return table
-
-
-def _slice_means(a: float, b: float) -> np.ndarray:
-    """Means of Beta(a, b) within its STRATA equally likely slices.
-
-    As x f(x; a, b) = a/(a+b) f(x; a+1, b), the part of the mean below x is a/(a+b) I(x; a+1, b)
-    and the part above it a/(a+b) I(1 - x; b, a+1), I being the regularised incomplete beta
-    function. Quantiles and moments below 1/2 are taken from the left and those above 1/2 from
-    the right (through 1 - x), so neither loses precision when the mass crowds against 0 or 1.
-    """
-    p = np.arange(STRATA + 1) / STRATA
-    left = p <= special.betainc(a, b, 0.5)  # boundaries at or below x = 1/2
-    below_half = special.betainc(a + 1.0, b, 0.5)  # the part of the mean (over d) below 1/2
-    above_half = special.betainc(b, a + 1.0, 0.5)  # ... and above 1/2; the two add up to 1
-    lower = np.full(STRATA + 1, below_half)  # part of the mean below each boundary, x <= 1/2 only
-    upper = np.full(STRATA + 1, above_half)  # part of the mean above each boundary, x >= 1/2 only
-    lower[left] = special.betainc(a + 1.0, b, special.betaincinv(a, b, p[left]))
-    tail = 1.0 - p[~left]
-    gap_to_one = special.betaincinv(b, a, tail)  # 1 - x; it underflows when b is tiny
-    # near x = 1, I(y; b, a+1) / I(y; b, a) -> B(b, a) / B(b, a+1) = (a+b)/a, to within O(y)
-    upper[~left] = np.where(gap_to_one < 1e-12, tail * (a + b) / a,
-                            special.betainc(b, a + 1.0, gap_to_one))
-    return STRATA * a / (a + b) * (np.diff(lower) - np.diff(upper))
-
-
 def draw_delivery(rng: np.random.Generator, profile: DeliveryProfile, slip: float,
                   concentration: float, draws: int) -> tuple[np.ndarray, np.ndarray]:
     """One chunk of draws: the share each option delivers (draws, k), and which options start late,
@@ -191,39 +144,6 @@ def draw_delivery(rng: np.random.Generator, profile: DeliveryProfile, slip: floa
         else:
             share[:, lo:hi] = beta_strata(d, concentration)[random_slices(rng, (draws, hi - lo))]
     return share, late
-
-
-def random_slices(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
-    """Slice numbers 0..STRATA-1, uniform and independent: four 16-bit lanes of each 64-bit word
-    of the generator's own stream, several times faster than Generator.integers."""
-    cells = shape[0] * shape[1]
-    lanes = rng.bit_generator.random_raw(-(-cells // 4)).view(np.uint16)[:cells]
-    return (lanes >> (16 - STRATA_BITS)).reshape(shape)
-
-
-def late_cells(rng: np.random.Generator, slip: float, cells: int) -> np.ndarray:
-    """Flat indices, in increasing order, of the late cells among `cells` independent chances of
-    `slip` each.
-
-    Drawn as geometric gaps from one late cell to the next: the same distribution as one uniform
-    draw per cell, at a cost in proportion to the late cells only (a tenth at the default slip).
-    A gap is 1 + floor(E / -log(1 - slip)) with E exponential, which is exactly geometric."""
-    if slip <= 0.0 or cells == 0:
-        return np.empty(0, dtype=np.int64)
-    if slip >= 1.0:
-        return np.arange(cells, dtype=np.int64)
-    rate = -np.log1p(-slip)
-    found, last = [], -1
-    while last < cells - 1:
-        remaining = cells - 1 - last
-        batch = int(remaining * slip + 5 * np.sqrt(remaining * slip) + 16)
-        # capped at `cells` (any gap that long ends the search) so a tiny slip cannot overflow
-        spans = np.minimum(rng.standard_exponential(batch) / rate, cells)
-        gaps = np.floor(spans).astype(np.int64) + 1
-        positions = last + np.cumsum(gaps)
-        found.append(positions[positions < cells])
-        last = int(positions[-1])
-    return np.concatenate(found)
 
 
 def plan_savings(profile: DeliveryProfile, share: np.ndarray, late: np.ndarray,
