@@ -174,6 +174,7 @@ class RiskProblem:
     reserves_scale: float = 1.0
     start_harm: np.ndarray | None = field(default=None, repr=False)  # (O, n) override (robustness)
     transform: sparse.csr_matrix | None = field(default=None, repr=False)  # z = T y (`started_by`)
+    balance_stages: tuple | None = field(default=None, repr=False)  # the last solve's stages 1 and 2
 
     @property
     def model(self) -> Model:
@@ -254,17 +255,23 @@ class RiskProblem:
     def solve(self, settings: SolverSettings) -> RiskSolution:
         """The three stages of DESIGN 4.6 under the current gap, reserves, confidence and harm."""
         started = time.perf_counter()
-        statuses = []
         first_cost = self._cvar_cost([0])
         first = self._solve(first_cost, [], settings, True, started)
-        statuses.append(first.status)
         stage1 = max(0.0, first.objective)
         bounds = [(first_cost, stage1 + tolerance(stage1))]
         all_cost = self._cvar_cost(list(range(self.model.n)))
         second = self._solve(all_cost, bounds, settings, True, started)
-        statuses.append(second.status)
         stage2 = max(0.0, second.objective)
         bounds.append((all_cost, stage2 + tolerance(stage2)))
+        self.balance_stages = (stage1, stage2, bounds, second, [first.status, second.status])
+        return self.solve_harm(settings, started)
+
+    def solve_harm(self, settings: SolverSettings, started: float | None = None) -> RiskSolution:
+        """Stage 3 alone under the stage-1 and stage-2 results of the last `solve` (weight samples
+        change only the harm, which those stages do not depend on)."""
+        started = time.perf_counter() if started is None else started
+        stage1, stage2, bounds, second, statuses = self.balance_stages
+        statuses = list(statuses)
         try:
             third = self._solve(self._harm_cost(), bounds, settings, False, started)
         except SolverError:
@@ -272,7 +279,8 @@ class RiskProblem:
                 raise
             third = None
         if third is None:  # out of time in the harm stage: the stage-2 plan meets every row
-            values, objective, gap, statuses = second.values, float("nan"), None, statuses + ["time_limit"]
+            values, objective, gap = second.values, float("nan"), None
+            statuses.append("time_limit")
         else:
             values, objective, gap = third.values, third.objective, third.gap
             statuses.append(third.status)
