@@ -451,7 +451,7 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
 
 @cli.command()
 @scenario_argument
-@click.option("--vary", type=click.Choice(["gap", "reserves"]), default="gap", show_default=True,
+@click.option("--vary", type=click.Choice(["gap", "reserves", "confidence"]), default="gap", show_default=True,
               help="What the frontier scales.")
 @click.option("--from", "start", type=float, default=None,
               help="Frontier's smallest scale (default 0.5 for the gap, 0 for reserves).")
