@@ -244,23 +244,59 @@ class RiskProblem:
         return ArrayModel(cost=cost, matrix=rows.tocsc(), row_lower=lower, row_upper=upper,
                           col_lower=self.col_lower, col_upper=self.col_upper, integer=self.integer)
 
-    def _solve(self, cost, bounds, settings, exact, started) -> solvers.ArrayResult:
-        result = solvers.run_arrays(self._array_model(cost, bounds), _remaining(settings, started), exact)
+    def _solve(self, cost, bounds, settings, exact, started, start=None) -> solvers.ArrayResult:
+        result = solvers.run_arrays(self._array_model(cost, bounds), _remaining(settings, started), exact, start)
         if result.status == "infeasible":
             from mtfs_align.optimise.contradictions import diagnose
 
             raise ContradictionError(diagnose(self.model, settings))
         return result
 
+    def _solve_first_year(self, settings: SolverSettings, started: float) -> solvers.ArrayResult:
+        """Stage 1 on the rows of the first year alone (and the plan's rows): the later years' rows
+        can always be met (by u, or by drawing nothing more), so they cannot change the least CVaR
+        of the first year, and the model is a quarter of the size. The values returned are those
+        of the whole model (later years' draw, pay and tail at their least, u meeting each balance
+        row), a feasible start for stage 2."""
+        n, k = self.model.n, self.futures.count
+        rows_first = np.concatenate([
+            np.arange(self.balance_rows.min()),  # the plan's rows
+            self.balance_rows[:, 0], self.reserves_rows[:, 0], self.balance_rows[:, 0] + 2 * k * n,
+            np.arange(self.balance_rows.max() + 2 * k * n + 1, self.base_rows.shape[0]),  # y never falls
+        ])
+        cols = np.concatenate([np.arange(self.z_count), self.eta_cols[:1], self.draw_cols[:, 0],
+                               self.pay_cols[:, 0], self.u_cols[:, 0], self.w_cols[:, 0]])
+        cost = self._cvar_cost([0])
+        sub = ArrayModel(cost=cost[cols], matrix=self.base_rows[rows_first][:, cols].tocsc(),
+                         row_lower=self.row_lower[rows_first], row_upper=self.row_upper[rows_first],
+                         col_lower=self.col_lower[cols], col_upper=self.col_upper[cols], integer=self.integer[cols])
+        result = solvers.run_arrays(sub, _remaining(settings, started), True)
+        if result.status == "infeasible":
+            from mtfs_align.optimise.contradictions import diagnose
+
+            raise ContradictionError(diagnose(self.model, settings))
+        values = np.zeros(len(self.col_lower))
+        values[cols] = result.values
+        values[self.eta_cols[1:]] = 0.0
+        # later years: no draw, surplus paid in, shortfall unidentified; tail w = u (eta = 0)
+        activity = self.base_rows[self.balance_rows[:, 1:].ravel()] @ values
+        gap = self.row_lower[self.balance_rows[:, 1:].ravel()]
+        left = gap - activity
+        values[self.u_cols[:, 1:].ravel()] = np.maximum(left, 0.0)
+        values[self.pay_cols[:, 1:].ravel()] = np.maximum(-left, 0.0)
+        values[self.w_cols[:, 1:].ravel()] = values[self.u_cols[:, 1:].ravel()]
+        return solvers.ArrayResult(result.status, result.objective, values, result.gap, result.seconds)
+
     def solve(self, settings: SolverSettings) -> RiskSolution:
         """The three stages of DESIGN 4.6 under the current gap, reserves, confidence and harm."""
         started = time.perf_counter()
         first_cost = self._cvar_cost([0])
-        first = self._solve(first_cost, [], settings, True, started)
+        first = self._solve_first_year(settings, started)
         stage1 = max(0.0, first.objective)
         bounds = [(first_cost, stage1 + tolerance(stage1))]
         all_cost = self._cvar_cost(list(range(self.model.n)))
-        second = self._solve(all_cost, bounds, settings, True, started)
+        # each stage starts from the plan before, which meets the new stage's rows
+        second = self._solve(all_cost, bounds, settings, True, started, start=first.values)
         stage2 = max(0.0, second.objective)
         bounds.append((all_cost, stage2 + tolerance(stage2)))
         self.balance_stages = (stage1, stage2, bounds, second, [first.status, second.status])
@@ -273,7 +309,7 @@ class RiskProblem:
         stage1, stage2, bounds, second, statuses = self.balance_stages
         statuses = list(statuses)
         try:
-            third = self._solve(self._harm_cost(), bounds, settings, False, started)
+            third = self._solve(self._harm_cost(), bounds, settings, False, started, start=second.values)
         except SolverError:
             if settings.time_limit is None:
                 raise

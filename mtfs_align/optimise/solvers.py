@@ -273,15 +273,17 @@ class ArrayResult:
 FEASIBILITY = 1e-6  # relative row and bound tolerance of the check on every returned plan
 
 
-def run_arrays(model: ArrayModel, settings: SolverSettings, exact: bool) -> ArrayResult:
-    """Solve an array model with the chosen solver; `exact` means to proven optimality. The values
+def run_arrays(model: ArrayModel, settings: SolverSettings, exact: bool,
+               start: np.ndarray | None = None) -> ArrayResult:
+    """Solve an array model with the chosen solver; `exact` means to proven optimality; `start`, a
+    feasible solution HiGHS may begin from (CBC is given none: docs/performance.md). The values
     returned are checked row by row and bound by bound (SolverError when they break one), and the
     objective reported is computed from them."""
     started = time.perf_counter()
     if settings.solver == "cbc":
         status, values, gap = _run_arrays_cbc(model, settings, exact)
     else:
-        status, values, gap = _run_arrays_highs(model, settings, exact)
+        status, values, gap = _run_arrays_highs(model, settings, exact, start)
     if status == "infeasible":
         return ArrayResult("infeasible", float("nan"), np.zeros(0), None, time.perf_counter() - started)
     values = _snap_integers(model, values)
@@ -347,13 +349,24 @@ def _new_highs(settings: SolverSettings, exact: bool):
     return h
 
 
-def _run_arrays_highs(model: ArrayModel, settings: SolverSettings, exact: bool):
+def _run_arrays_highs(model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None):
     import highspy
 
     h = _new_highs(settings, exact)
+    # Measured on the risk-planning model (docs/performance.md): HiGHS's presolve doubles the time
+    # of each stage there and removes little (the per-draw rows are already tight).
+    h.setOptionValue("presolve", "off")
     h.passModel(_highs_lp(model))
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=float).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
     with _quiet_native_output(True):
         h.run()
+    if start is not None and not _consistent(h):
+        # as in _WarmHiGHS: a start misjudged by HiGHS is not trusted; solve again from nothing
+        return _run_arrays_highs(model, settings, exact)
     status = h.getModelStatus()
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible", None, None
