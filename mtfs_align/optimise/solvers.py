@@ -47,7 +47,8 @@ def check_solver(name: str) -> None:
         raise InputError([Problem("", "", "--solver", f"'{name}' is not a supported solver",
                                   "use --solver cbc or --solver highs")])
     if not _make(name, SolverSettings(solver=name), exact=True, log_path=None).available():
-        raise SolverError(f"The {name} solver is not available on this machine; try --solver "
+        extra = " (install it with pip install 'mtfs_align[cbc]')" if name == "cbc" else ""
+        raise SolverError(f"The {name} solver is not available on this machine{extra}; try --solver "
                           f"{'highs' if name == 'cbc' else 'cbc'}.")
 
 
@@ -117,7 +118,8 @@ def _consistent(model) -> bool:
 
 
 def _cbc_path() -> str | None:
-    """PuLP 3 bundles a CBC binary; PuLP 4 finds the one installed by `pulp[cbc]` itself."""
+    """PuLP 3 bundles a CBC binary; PuLP 4 finds the one installed by `pip install 'mtfs_align[cbc]'`
+    (its `pulp[cbc]` extra) itself."""
     try:
         from pulp.apis.coin_api import pulp_cbc_path
     except ImportError:
