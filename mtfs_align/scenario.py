@@ -228,6 +228,7 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
             problems.add(path, f"line {doc.lines.get((key,), 1)}", key, "must be a path written as text",
                          f"write e.g. {example}")
             doc.data[key] = None
+    _refuse_empty_entries(doc, problems)
     if isinstance(doc.data.get("data"), str):
         doc.data["data"] = str((path.parent / doc.data["data"]).resolve())
     parent_name = doc.data.get("extends")
@@ -248,6 +249,29 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
     if base is None:
         return None
     return base + [doc]
+
+
+_EMPTY_FIX = {("plan",): "give its start year, e.g. S27: 2021/22, or delete the line",
+              ("policy", "adopt"): "give its start year or any, or delete the line",
+              ("policy", "protect"): "give the share of need to protect, e.g. P1: 0.9, or delete the line",
+              ("weights",): "give the priority's weight, e.g. P1: 0.3"}
+
+
+def _refuse_empty_entries(doc: YamlDoc, problems: Problems) -> None:
+    """An entry left empty in a mapping that replaces the inherited one whole (`plan: {S27: }`) would
+    otherwise vanish silently (a null removes an inherited value), changing the answer."""
+    for key_path, fix in _EMPTY_FIX.items():
+        mapping = doc.data
+        for key in key_path:
+            mapping = mapping.get(key) if isinstance(mapping, dict) else None
+        if not isinstance(mapping, dict):
+            continue
+        for key, value in mapping.items():
+            if value is None:
+                where = key_path + (key,)
+                line = doc.lines.get(where)
+                problems.add(doc.path, f"line {line}" if line else "", ".".join(map(str, where)),
+                             f"{key} is given no value", fix)
 
 
 def _strip_nulls(value: object) -> object:

@@ -89,6 +89,9 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
     return ok
 
 
+MAX_MAGNITUDE = 1e9
+
+
 def parse_number(text: str, problems: Problems, file: Path, where: str, field_name: str, *,
                  minimum: float | None = None, maximum: float | None = None,
                  above: float | None = None, default: float | None = None,
@@ -112,6 +115,12 @@ def parse_number(text: str, problems: Problems, file: Path, where: str, field_na
         return None
     if math.isnan(value) or math.isinf(value):
         problems.add(file, where, field_name, f"'{text}' is not a finite number", "write a real number")
+        return None
+    if abs(value) > MAX_MAGNITUDE:
+        # £1,000bn in £ thousands: no council figure, share or weight comes near it, and larger
+        # numbers break the solvers' arithmetic (a priority weight of 1e308 overflowed to NaN)
+        problems.add(file, where, field_name, f"{text} is too large to be a real figure",
+                     f"write a number of at most {MAX_MAGNITUDE:,.0f} (money is in £ thousands)")
         return None
     if minimum is not None and value < minimum:
         problems.add(file, where, field_name, f"{_fmt(value)} is below the smallest allowed value "

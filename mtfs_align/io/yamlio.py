@@ -1,4 +1,8 @@
-"""Safe YAML reading that keeps the line of every key, refuses object tags and duplicate keys."""
+"""Safe YAML reading that keeps the line of every key, refuses object tags and duplicate keys, and
+refuses what YAML 1.1 would silently misread or what could not be built: numbers with a leading
+zero (read as octal), clock-like numbers (read in base 60), standard tags with values they cannot
+hold, merge keys on non-mappings, nesting too deep to be a scenario, and integers too long to be a
+figure. Each is a located problem, never a crash."""
 
 from __future__ import annotations
 
@@ -15,6 +19,10 @@ _SAFE_TAGS = {
     _STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
 }
 _MAX_NODES = 200_000  # guards against alias bombs
+_MAX_DEPTH = 40  # a scenario or plan nests a handful of levels; anything deeper is not one
+_MAX_DIGITS = 18  # an integer longer than this is no council's figure (and would not fit a float exactly)
+_INT = _STANDARD + "int"
+_FLOAT = _STANDARD + "float"
 
 
 @dataclass
@@ -43,7 +51,18 @@ class _Converter:
         self.count = 0
         self.failed = False
 
+    def _refuse(self, node: yaml.Node, key_path: tuple, message: str, fix: str) -> None:
+        self.problems.add(self.path, f"line {node.start_mark.line + 1}", ".".join(map(str, key_path)), message, fix)
+        self.failed = True
+
     def convert(self, node: yaml.Node, key_path: tuple) -> object:
+        if self.failed and self.count > _MAX_NODES:
+            return None
+        if len(key_path) > _MAX_DEPTH:
+            if not self.failed:
+                self._refuse(node, key_path[:3], f"the file nests more than {_MAX_DEPTH} levels deep",
+                             "a scenario needs only a few levels: check the indentation and brackets")
+            return None
         self.count += 1
         if self.count > _MAX_NODES:
             if not self.failed:
@@ -62,9 +81,16 @@ class _Converter:
             self.failed = True
             return None
         if isinstance(node, yaml.MappingNode):
-            self.constructor.flatten_mapping(node)
+            try:
+                self.constructor.flatten_mapping(node)
+            except yaml.YAMLError:
+                self._refuse(node, key_path, "a merge key (<<) must name a mapping or a list of mappings",
+                             "write the keys out in full")
+                return None
             result: dict = {}
             for key_node, value_node in node.value:
+                if self.count > _MAX_NODES:
+                    break
                 key = self.convert(key_node, key_path + ("<key>",))
                 if isinstance(key, (dict, list)):
                     self.problems.add(self.path, f"line {key_node.start_mark.line + 1}", "",
@@ -82,10 +108,48 @@ class _Converter:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, key_path + (i,)) for i, item in enumerate(node.value)]
-        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(node, yaml.ScalarNode) and node.tag in (_INT, _FLOAT) and not node.style:
+            misread = _misread_number(node.value)
+            if misread:
+                self._refuse(node, key_path, misread[0], misread[1])
+                return None
+        if not isinstance(node, yaml.ScalarNode) and node.tag in (_STANDARD + t for t in ("str", "int", "float",
+                                                                                        "bool", "null",
+                                                                                        "timestamp")):
+            self._refuse(node, key_path, f"the tag '{node.tag.replace(_STANDARD, '!!')}' cannot hold a list "
+                         "or a mapping", "remove the tag")
+            return None
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception:  # noqa: BLE001 - PyYAML raises KeyError, AttributeError ... on bad tagged values
+            tag = node.tag.replace(_STANDARD, "!!")
+            shown = node.value if isinstance(node.value, str) else "this value"
+            self._refuse(node, key_path, f"'{shown}' is not a valid {tag} value", "remove the tag or correct the value")
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > _MAX_DIGITS:
+            self._refuse(node, key_path, f"the whole number has more than {_MAX_DIGITS} digits",
+                         "write a real figure (money is in £ thousands)")
+            return None
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return value
+
+
+def _misread_number(text: str) -> tuple[str, str] | None:
+    """What YAML 1.1 would read differently from how a person reads a plain number, if anything."""
+    bare = text.strip().lstrip("+-")
+    if ":" in bare:
+        return (f"'{text}' would be read as a base-60 (clock) number", f"write it as a plain number, or in quotes "
+                f"('{text}') if it is text")
+    if "_" in bare:
+        return f"'{text}' has underscores in it", "write the number without underscores"
+    digits = bare.split(".")[0]
+    if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+        return (f"'{text}' starts with 0 and would be read as an octal number",
+                f"write it without the leading zero ({bare.lstrip('0') or '0'})")
+    if bare[:2].lower() in ("0x", "0o", "0b"):
+        return f"'{text}' would be read as a hexadecimal, octal or binary number", "write it as a plain decimal number"
+    return None
 
 
 def _key_text(key: object) -> str:
@@ -103,6 +167,10 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
         return None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        problems.add(path, "", "", "the file nests lists or mappings far too deeply to read",
+                     "a scenario needs only a few levels: check the brackets")
+        return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -116,7 +184,12 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     if node is None:
         return YamlDoc(path, {}, {})
     converter = _Converter(path, problems)
-    data = converter.convert(node, ())
+    try:
+        data = converter.convert(node, ())
+    except RecursionError:
+        problems.add(path, "", "", "the file nests lists or mappings far too deeply to read",
+                     "a scenario needs only a few levels: check the brackets")
+        return None
     if converter.failed:
         return None
     return YamlDoc(path, data, converter.lines)
