@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from factory import Council, read_csv
+from factory import Council, read_csv, write_csv
 
 from mtfs_align.cli import cli
 
@@ -88,3 +88,17 @@ def test_bad_risk_keys_are_located(tmp_path):
     assert "policy.confidence" in result.output and "policy.risk_draws" in result.output
     assert "max_cover_k" in result.output and "horizon has 3 years" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "o").exists()
+
+
+def test_a_council_with_no_options_is_solved_not_crashed(tmp_path):
+    """Zero options crashed every solver command (exit 3): now the plan is empty and the years that
+    cannot balance are said (exit 1), whatever the planning basis."""
+    for basis in ("nominal", "risk"):
+        c = Council(scenario_name=f"empty_{basis}")
+        c.options = []
+        c.scenario["policy"] = {"plan_on": basis, "risk_draws": 50}
+        path = c.write(tmp_path)
+        write_csv(c.data_dir(tmp_path) / "options.csv", [], ["id", "name", "activity", "type", "rag", "y1_k"])
+        result = invoke("optimise", path, "-q", "--draws", 500, "--out", tmp_path / basis)
+        assert result.exit_code == 1, result.output
+        assert read_csv(tmp_path / basis / "plan.csv") == []

@@ -320,7 +320,7 @@ def define_one_start_constraints(sp: SavingsProblem) -> None:
     adopted = set(m.scenario.policy.adopt)
     order = np.argsort(sp.pairs_option, kind="stable")
     options, first = np.unique(sp.pairs_option[order], return_index=True)
-    bounds = first[1:].tolist() + [len(order)]
+    bounds = first[1:].tolist() + [len(order)] if len(order) else []
     order = order.tolist()
     present = set()
     for o, lo, hi in zip(options.tolist(), first.tolist(), bounds, strict=True):
