@@ -24,8 +24,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 def _machine() -> str:
     load = os.getloadavg()
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
 
 
 def _timed_stages():
@@ -62,14 +64,20 @@ def plan(scenario: Path, draws: int, solver: str) -> None:
     built = time.perf_counter() - began
     found = solve_for_risk(sp, SolverSettings(solver=solver), 20210401, began, rp=rp)
     total = time.perf_counter() - began
-    print(f"{sc.name}: {len(model.option_ids)} options, {len(sp.z)} start variables, {model.n} years, "
-          f"K = {draws}, confidence {sc.policy.confidence:g}, solver {solver}")
-    print(f"  model: {rp.base_rows.shape[0]:,} rows, {rp.base_rows.shape[1]:,} columns, {rp.base_rows.nnz:,} "
-          f"non-zeros; built in {built:.2f} s (4.4 problem and the per-draw rows)")
+    print(
+        f"{sc.name}: {len(model.option_ids)} options, {len(sp.z)} start variables, {model.n} years, "
+        f"K = {draws}, confidence {sc.policy.confidence:g}, solver {solver}"
+    )
+    print(
+        f"  model: {rp.base_rows.shape[0]:,} rows, {rp.base_rows.shape[1]:,} columns, {rp.base_rows.nnz:,} "
+        f"non-zeros; built in {built:.2f} s (4.4 problem and the per-draw rows)"
+    )
     for name, (seconds, _shape, _nnz) in zip(("stage 1", "stage 2", "stage 3"), stages, strict=False):
         print(f"  {name}: {seconds:.2f} s")
-    print(f"  total {total:.2f} s; {found.status}; CVaR year 1 £{found.risk.stage1_cvar_k:,.1f}k, sum "
-          f"£{found.risk.cvar_sum_k:,.1f}k, harm objective {found.objective:.4f}, {len(found.plan)} options")
+    print(
+        f"  total {total:.2f} s; {found.status}; CVaR year 1 £{found.risk.stage1_cvar_k:,.1f}k, sum "
+        f"£{found.risk.cvar_sum_k:,.1f}k, harm objective {found.objective:.4f}, {len(found.plan)} options"
+    )
     print(f"  machine: {_machine()}")
 
 

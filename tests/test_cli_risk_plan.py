@@ -40,8 +40,21 @@ def test_optimise_plans_on_risk_and_records_it(tmp_path):
 
 def test_frontier_varies_the_confidence(tmp_path):
     path = risk_council().write(tmp_path)
-    result = invoke("frontier", path, "--vary", "confidence", "--from", 0.5, "--to", 0.9, "--points", 3, "-q",
-                    "--out", tmp_path / "f")
+    result = invoke(
+        "frontier",
+        path,
+        "--vary",
+        "confidence",
+        "--from",
+        0.5,
+        "--to",
+        0.9,
+        "--points",
+        3,
+        "-q",
+        "--out",
+        tmp_path / "f",
+    )
     assert result.exit_code in (0, 1), result.output
     rows = read_csv(tmp_path / "f" / "frontier.csv")
     assert [float(r["scale"]) for r in rows] == [0.5, 0.7, 0.9]

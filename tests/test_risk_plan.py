@@ -34,30 +34,50 @@ def tiny_council(seed: int, options: int = 3) -> Council:
     """Two activities and a few options, with reserves and cover that bind in some futures."""
     rng = np.random.default_rng(seed)
     c = Council(scenario_name=f"risk{seed}")
-    c.activities = [activity("A1", 300, "O1", floor_share=round(float(rng.uniform(0.5, 0.9)), 2)),
-                    activity("A2", 200, "O2:0.5;O3:0.5")]
+    c.activities = [
+        activity("A1", 300, "O1", floor_share=round(float(rng.uniform(0.5, 0.9)), 2)),
+        activity("A2", 200, "O2:0.5;O3:0.5"),
+    ]
     c.options = []
     for i in range(options):
-        fields = {"y1_k": int(rng.integers(-5, 50)), "y2_k": int(rng.integers(-10, 25)),
-                  "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}"}
+        fields = {
+            "y1_k": int(rng.integers(-5, 50)),
+            "y2_k": int(rng.integers(-10, 25)),
+            "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}",
+        }
         if rng.random() < 0.3:
             fields["one_off_k"] = int(rng.integers(1, 10))
         if rng.random() < 0.3:
             fields["earliest"] = YEARS[1]
         if rng.random() < 0.2:
             fields["benefits"] = "O2:1"
-        c.options.append(option(f"S{i + 1}", f"A{int(rng.integers(1, 3))}", rag=str(rng.choice(["G", "A", "R"])),
-                                type=str(rng.choice(["efficiency", "income", "service reduction"])), **fields))
+        c.options.append(
+            option(
+                f"S{i + 1}",
+                f"A{int(rng.integers(1, 3))}",
+                rag=str(rng.choice(["G", "A", "R"])),
+                type=str(rng.choice(["efficiency", "income", "service reduction"])),
+                **fields,
+            )
+        )
     need = 500
     funding = need - int(rng.integers(20, 80))
-    c.mtfs["funding_k"] = {"council_tax": [funding, funding - int(rng.integers(0, 30)),
-                                           funding - int(rng.integers(0, 40))]}
-    c.mtfs["reserves"] = {"usable_k": int(rng.integers(10, 60)), "minimum_k": int(rng.integers(0, 10)),
-                          "max_draw_k": int(rng.integers(0, 30))}
+    c.mtfs["funding_k"] = {
+        "council_tax": [funding, funding - int(rng.integers(0, 30)), funding - int(rng.integers(0, 40))]
+    }
+    c.mtfs["reserves"] = {
+        "usable_k": int(rng.integers(10, 60)),
+        "minimum_k": int(rng.integers(0, 10)),
+        "max_draw_k": int(rng.integers(0, 30)),
+    }
     if rng.random() < 0.5:
         c.mtfs["reserves"]["max_cover_k"] = [int(rng.integers(0, 40)) for _ in YEARS]
-    policy = {"plan_on": "risk", "slip": round(float(rng.uniform(0.1, 0.5)), 2),
-              "confidence": float(rng.choice([0.5, 0.75, 0.9])), "risk_draws": 50}
+    policy = {
+        "plan_on": "risk",
+        "slip": round(float(rng.uniform(0.1, 0.5)), 2),
+        "confidence": float(rng.choice([0.5, 0.75, 0.9])),
+        "risk_draws": 50,
+    }
     if rng.random() < 0.5:
         policy["capacity"] = [int(rng.integers(1, 3)) for _ in YEARS]
     if rng.random() < 0.3:
@@ -153,8 +173,9 @@ def test_mean_of_the_draws_is_the_expected_saving(tmp_path):
     options = np.arange(len(model.option_ids))
     for s in range(model.n):
         saved = savings_in_futures(model, futures, options, np.full(len(options), s)).mean(axis=0)
-        expected = model.counted[options, s, :] - np.where(np.arange(model.n)[None, :] == s,
-                                                           model.one_off[:, None], 0.0)
+        expected = model.counted[options, s, :] - np.where(
+            np.arange(model.n)[None, :] == s, model.one_off[:, None], 0.0
+        )
         assert np.allclose(saved, expected, rtol=0.02, atol=0.3)
 
 

@@ -42,9 +42,13 @@ class TailFigures:
         def by_year(values, digits):
             return {y: round(float(v), digits) for y, v in zip(years, values, strict=True)}
 
-        return {"draws": self.draws, "cvar_k": by_year(self.cvar_k, 3), "var_k": by_year(self.var_k, 3),
-                "p_balanced": by_year(self.p_balanced, 6),
-                "p_balanced_all_years": round(self.p_balanced_all_years, 6)}
+        return {
+            "draws": self.draws,
+            "cvar_k": by_year(self.cvar_k, 3),
+            "var_k": by_year(self.var_k, 3),
+            "p_balanced": by_year(self.p_balanced, 6),
+            "p_balanced_all_years": round(self.p_balanced_all_years, 6),
+        }
 
 
 def tail_figures(unidentified: np.ndarray, confidence: float) -> TailFigures:
@@ -59,9 +63,15 @@ def tail_figures(unidentified: np.ndarray, confidence: float) -> TailFigures:
         cvar_se[t] = float(integrand.std(ddof=1) / math.sqrt(draws)) if draws > 1 else math.inf
     balanced = unidentified < TOLERANCE_K
     p = balanced.mean(axis=0)
-    return TailFigures(draws=draws, cvar_k=cvar, var_k=value_at_risk, p_balanced=p,
-                       p_balanced_all_years=float(balanced.all(axis=1).mean()),
-                       cvar_se=cvar_se, p_se=np.sqrt(p * (1 - p) / max(draws, 1)))
+    return TailFigures(
+        draws=draws,
+        cvar_k=cvar,
+        var_k=value_at_risk,
+        p_balanced=p,
+        p_balanced_all_years=float(balanced.all(axis=1).mean()),
+        cvar_se=cvar_se,
+        p_se=np.sqrt(p * (1 - p) / max(draws, 1)),
+    )
 
 
 @dataclass
@@ -81,8 +91,9 @@ class OutOfSample:
         return fields
 
 
-def check_out_of_sample(model: Model, plan: dict[str, int], planning: RiskPlanned, draws: int, seed: int,
-                        progress=None) -> OutOfSample:
+def check_out_of_sample(
+    model: Model, plan: dict[str, int], planning: RiskPlanned, draws: int, seed: int, progress=None
+) -> OutOfSample:
     """The risk-planned `plan` on `draws` fresh draws of DESIGN 4.5 (seed `seed`, the Monte Carlo's
     own stream, apart from the planning draws)."""
     p = planning.confidence
@@ -93,8 +104,9 @@ def check_out_of_sample(model: Model, plan: dict[str, int], planning: RiskPlanne
     for t in range(model.n):
         cvar_error = SAMPLING_ERRORS * math.hypot(inside.cvar_se[t], fresh.cvar_se[t])
         p_error = SAMPLING_ERRORS * math.hypot(inside.p_se[t], fresh.p_se[t])
-        if (abs(inside.cvar_k[t] - fresh.cvar_k[t]) > max(cvar_error, TOLERANCE_K)
-                or abs(inside.p_balanced[t] - fresh.p_balanced[t]) > max(p_error, 1e-9)):
+        if abs(inside.cvar_k[t] - fresh.cvar_k[t]) > max(cvar_error, TOLERANCE_K) or abs(
+            inside.p_balanced[t] - fresh.p_balanced[t]
+        ) > max(p_error, 1e-9):
             differs.append(t)
     return OutOfSample(confidence=p, planning=planning, in_sample=inside, fresh=fresh, risk=result, differs=differs)
 
@@ -103,25 +115,33 @@ def lines(check: OutOfSample, years: list[str]) -> list[str]:
     """In-sample and out-of-sample figures side by side, in council English."""
     p, k = check.confidence, check.in_sample.draws
     worst = f"{1 - p:.0%}".replace(".0%", "%")
-    out = [f"Planned for delivery risk at {p:.0%} confidence over {k:,} simulated futures (seed "
-           f"{check.planning.seed}), then checked on {check.fresh.draws:,} fresh ones (seed {check.risk.seed}).",
-           f"  'Bad year' is the average of the worst {worst} of futures; 'still to find' is what {p:.0%} of "
-           "futures stay at or below.",
-           f"  {'':<9}{'Planned on':>36}{'Fresh draws':>36}",
-           f"  {'Year':<9}{'bad year':>12}{'still to find':>14}{'balances':>10}"
-           f"{'bad year':>12}{'still to find':>14}{'balances':>10}"]
+    out = [
+        f"Planned for delivery risk at {p:.0%} confidence over {k:,} simulated futures (seed "
+        f"{check.planning.seed}), then checked on {check.fresh.draws:,} fresh ones (seed {check.risk.seed}).",
+        f"  'Bad year' is the average of the worst {worst} of futures; 'still to find' is what {p:.0%} of "
+        "futures stay at or below.",
+        f"  {'':<9}{'Planned on':>36}{'Fresh draws':>36}",
+        f"  {'Year':<9}{'bad year':>12}{'still to find':>14}{'balances':>10}"
+        f"{'bad year':>12}{'still to find':>14}{'balances':>10}",
+    ]
     for t, year in enumerate(years):
-        out.append(f"  {year:<9}{money(check.in_sample.cvar_k[t]):>12}{money(check.in_sample.var_k[t]):>14}"
-                   f"{chance(check.in_sample.p_balanced[t]):>10}{money(check.fresh.cvar_k[t]):>12}"
-                   f"{money(check.fresh.var_k[t]):>14}{chance(check.fresh.p_balanced[t]):>10}")
-    out.append(f"  Chance every year balances: {chance(check.in_sample.p_balanced_all_years)} on the planning "
-               f"futures, {chance(check.fresh.p_balanced_all_years)} on fresh ones.")
+        out.append(
+            f"  {year:<9}{money(check.in_sample.cvar_k[t]):>12}{money(check.in_sample.var_k[t]):>14}"
+            f"{chance(check.in_sample.p_balanced[t]):>10}{money(check.fresh.cvar_k[t]):>12}"
+            f"{money(check.fresh.var_k[t]):>14}{chance(check.fresh.p_balanced[t]):>10}"
+        )
+    out.append(
+        f"  Chance every year balances: {chance(check.in_sample.p_balanced_all_years)} on the planning "
+        f"futures, {chance(check.fresh.p_balanced_all_years)} on fresh ones."
+    )
     if check.differs:
         named = ", ".join(years[t] for t in check.differs)
         more = min(10_000, max(2 * k, 1000))
-        out.append(f"  On fresh draws the plan does differently from the futures it was planned on, by more than "
-                   f"sampling error, in {named}: {k:,} planning draws are too few for this council. Plan on more "
-                   f"(for example risk_draws: {more:,} in the scenario's policy).")
+        out.append(
+            f"  On fresh draws the plan does differently from the futures it was planned on, by more than "
+            f"sampling error, in {named}: {k:,} planning draws are too few for this council. Plan on more "
+            f"(for example risk_draws: {more:,} in the scenario's policy)."
+        )
     else:
         out.append("  The fresh draws agree with the planning futures within sampling error.")
     return out

@@ -21,6 +21,8 @@ def read_plan_file(path: Path, scenario: Scenario) -> dict[str, int]:
     plan: dict[str, int] = {}
     for row in table.rows:
         oid, label = row.get("option"), row.get("start")
+        if oid and oid not in scenario.options and oid.startswith("'") and oid[1:] in scenario.options:
+            oid = oid[1:]  # an id such as '=S1' that plan.csv wrote neutralised (a leading apostrophe)
         if not oid:
             problems.add(path, row.where, "option", "the option is blank", "name an option id from options.csv")
             continue

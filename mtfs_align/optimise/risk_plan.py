@@ -80,8 +80,7 @@ def draw_futures(model: Model, draws: int, seed: int) -> PlanningDraws:
         if d <= 0.0 or d >= 1.0:
             share[:, columns] = d
         else:
-            share[:, columns] = beta_strata(d, policy.delivery_concentration)[
-                random_slices(rng, (draws, len(columns)))]
+            share[:, columns] = beta_strata(d, policy.delivery_concentration)[random_slices(rng, (draws, len(columns)))]
     return PlanningDraws(late=late, share=share, seed=seed)
 
 
@@ -101,23 +100,30 @@ def savings_in_futures(model: Model, futures: PlanningDraws, options: np.ndarray
     return saved
 
 
-def plan_shortfalls(model: Model, futures: PlanningDraws, plan: dict[str, int], confidence: float
-                    ) -> dict[str, np.ndarray]:
+def plan_shortfalls(
+    model: Model, futures: PlanningDraws, plan: dict[str, int], confidence: float
+) -> dict[str, np.ndarray]:
     """The plan in each future with reserves settled as DESIGN 4.5 does (drawn as early as needed,
     within max_cover_k): unidentified savings (K, n), and per year their CVaR and VaR at
     `confidence` and the chance the year balances."""
     from mtfs_align.evaluate import TOLERANCE_K, plan_arrays, settle_reserves
 
     options, starts = plan_arrays(model, plan)
-    saved = savings_in_futures(model, futures, options, starts).sum(axis=1) if len(options) else np.zeros(
-        (futures.count, model.n))
+    saved = (
+        savings_in_futures(model, futures, options, starts).sum(axis=1)
+        if len(options)
+        else np.zeros((futures.count, model.n))
+    )
     r = model.scenario.reserves
     settled = settle_reserves(model.gap - saved, r.usable_k, r.minimum_k, r.max_cover_k)
     u = np.where(np.abs(settled.unidentified) < 1e-9, 0.0, settled.unidentified)
-    return {"unidentified": u, "cvar_k": np.array([cvar(u[:, t], confidence) for t in range(model.n)]),
-            "var_k": np.array([var(u[:, t], confidence) for t in range(model.n)]),
-            "p_balanced": (u < TOLERANCE_K).mean(axis=0), "p_balanced_all_years": float((u < TOLERANCE_K).all(
-                axis=1).mean())}
+    return {
+        "unidentified": u,
+        "cvar_k": np.array([cvar(u[:, t], confidence) for t in range(model.n)]),
+        "var_k": np.array([var(u[:, t], confidence) for t in range(model.n)]),
+        "p_balanced": (u < TOLERANCE_K).mean(axis=0),
+        "p_balanced_all_years": float((u < TOLERANCE_K).all(axis=1).mean()),
+    }
 
 
 def var(values: np.ndarray, p: float) -> float:
@@ -223,8 +229,9 @@ class RiskProblem:
 
     def cvar_by_year(self, values: np.ndarray) -> np.ndarray:
         weight = 1.0 / ((1.0 - self.confidence) * self.futures.count)
-        return np.array([values[self.eta_cols[t]] + weight * values[self.w_cols[:, t]].sum()
-                         for t in range(self.model.n)])
+        return np.array(
+            [values[self.eta_cols[t]] + weight * values[self.w_cols[:, t]].sum() for t in range(self.model.n)]
+        )
 
     def plan_from(self, values: np.ndarray) -> dict[str, int]:
         m = self.model
@@ -241,8 +248,15 @@ class RiskProblem:
             rows = sparse.vstack([rows, extra], format="csr")
             lower = np.concatenate([lower, np.full(len(bounds), -np.inf)])
             upper = np.concatenate([upper, [b[1] for b in bounds]])
-        return ArrayModel(cost=cost, matrix=rows.tocsc(), row_lower=lower, row_upper=upper,
-                          col_lower=self.col_lower, col_upper=self.col_upper, integer=self.integer)
+        return ArrayModel(
+            cost=cost,
+            matrix=rows.tocsc(),
+            row_lower=lower,
+            row_upper=upper,
+            col_lower=self.col_lower,
+            col_upper=self.col_upper,
+            integer=self.integer,
+        )
 
     def _solve(self, cost, bounds, settings, exact, started, start=None) -> solvers.ArrayResult:
         result = solvers.run_arrays(self._array_model(cost, bounds), _remaining(settings, started), exact, start)
@@ -259,17 +273,35 @@ class RiskProblem:
         of the whole model (later years' draw, pay and tail at their least, u meeting each balance
         row), a feasible start for stage 2."""
         n, k = self.model.n, self.futures.count
-        rows_first = np.concatenate([
-            np.arange(self.balance_rows.min()),  # the plan's rows
-            self.balance_rows[:, 0], self.reserves_rows[:, 0], self.balance_rows[:, 0] + 2 * k * n,
-            np.arange(self.balance_rows.max() + 2 * k * n + 1, self.base_rows.shape[0]),  # y never falls
-        ])
-        cols = np.concatenate([np.arange(self.z_count), self.eta_cols[:1], self.draw_cols[:, 0],
-                               self.pay_cols[:, 0], self.u_cols[:, 0], self.w_cols[:, 0]])
+        rows_first = np.concatenate(
+            [
+                np.arange(self.balance_rows.min()),  # the plan's rows
+                self.balance_rows[:, 0],
+                self.reserves_rows[:, 0],
+                self.balance_rows[:, 0] + 2 * k * n,
+                np.arange(self.balance_rows.max() + 2 * k * n + 1, self.base_rows.shape[0]),  # y never falls
+            ]
+        )
+        cols = np.concatenate(
+            [
+                np.arange(self.z_count),
+                self.eta_cols[:1],
+                self.draw_cols[:, 0],
+                self.pay_cols[:, 0],
+                self.u_cols[:, 0],
+                self.w_cols[:, 0],
+            ]
+        )
         cost = self._cvar_cost([0])
-        sub = ArrayModel(cost=cost[cols], matrix=self.base_rows[rows_first][:, cols].tocsc(),
-                         row_lower=self.row_lower[rows_first], row_upper=self.row_upper[rows_first],
-                         col_lower=self.col_lower[cols], col_upper=self.col_upper[cols], integer=self.integer[cols])
+        sub = ArrayModel(
+            cost=cost[cols],
+            matrix=self.base_rows[rows_first][:, cols].tocsc(),
+            row_lower=self.row_lower[rows_first],
+            row_upper=self.row_upper[rows_first],
+            col_lower=self.col_lower[cols],
+            col_upper=self.col_upper[cols],
+            integer=self.integer[cols],
+        )
         result = solvers.run_arrays(sub, _remaining(settings, started), True)
         if result.status == "infeasible":
             from mtfs_align.optimise.contradictions import diagnose
@@ -321,9 +353,14 @@ class RiskProblem:
             values, objective, gap = third.values, third.objective, third.gap
             statuses.append(third.status)
         return RiskSolution(
-            plan=self.plan_from(values), status="time_limit" if "time_limit" in statuses else "optimal",
-            stage1_cvar_k=stage1, cvar_sum_k=stage2, objective=objective, cvar_by_year_k=self.cvar_by_year(values),
-            gap=None if "time_limit" in statuses[:2] else gap, seconds=time.perf_counter() - started,
+            plan=self.plan_from(values),
+            status="time_limit" if "time_limit" in statuses else "optimal",
+            stage1_cvar_k=stage1,
+            cvar_sum_k=stage2,
+            objective=objective,
+            cvar_by_year_k=self.cvar_by_year(values),
+            gap=None if "time_limit" in statuses[:2] else gap,
+            seconds=time.perf_counter() - started,
         )
 
 
@@ -418,8 +455,8 @@ def build_risk_problem(sp: SavingsProblem, draws: int, seed: int, confidence: fl
     b_data += [np.ones(k * n), -np.ones(k * n), np.ones(k * n)]
     total_rows = first + 3 * k * n
     block_matrix = sparse.csr_matrix(
-        (np.concatenate(b_data), (np.concatenate(b_rows) - first, np.concatenate(b_cols))),
-        shape=(3 * k * n, columns))
+        (np.concatenate(b_data), (np.concatenate(b_rows) - first, np.concatenate(b_cols))), shape=(3 * k * n, columns)
+    )
     plan_block = sparse.hstack([plan_matrix, sparse.csr_matrix((first, columns - z_count))], format="csr")
     base = sparse.vstack([plan_block, block_matrix], format="csr")
     assert base.shape[0] == total_rows
@@ -427,15 +464,43 @@ def build_risk_problem(sp: SavingsProblem, draws: int, seed: int, confidence: fl
     transform = started_by(sp)
     base = sparse.hstack([base[:, :z_count] @ transform, base[:, z_count:]], format="csr")
     rising = transform[np.flatnonzero(np.diff(transform.indptr) > 1)]
-    base = sparse.vstack([base, sparse.hstack([rising, sparse.csr_matrix((rising.shape[0], columns - z_count))])],
-                         format="csr")
-    row_lower = np.concatenate([plan_lower, np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
-                                np.full(k * n, -np.inf), np.zeros(k * n), np.zeros(rising.shape[0])])
-    row_upper = np.concatenate([plan_upper, np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
-                                np.full(k * n, r.usable_k - r.minimum_k), np.full(k * n, np.inf),
-                                np.full(rising.shape[0], np.inf)])
-    return RiskProblem(sp=sp, futures=futures, confidence=confidence, base_rows=base, row_lower=row_lower,
-                       row_upper=row_upper, col_lower=col_lower, col_upper=col_upper, integer=integer,
-                       balance_rows=balance_rows, reserves_rows=reserves_rows, draw_cols=draw_cols,
-                       pay_cols=pay_cols, u_cols=u_cols, w_cols=w_cols, eta_cols=eta_cols,
-                       transform=transform)
+    base = sparse.vstack(
+        [base, sparse.hstack([rising, sparse.csr_matrix((rising.shape[0], columns - z_count))])], format="csr"
+    )
+    row_lower = np.concatenate(
+        [
+            plan_lower,
+            np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
+            np.full(k * n, -np.inf),
+            np.zeros(k * n),
+            np.zeros(rising.shape[0]),
+        ]
+    )
+    row_upper = np.concatenate(
+        [
+            plan_upper,
+            np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
+            np.full(k * n, r.usable_k - r.minimum_k),
+            np.full(k * n, np.inf),
+            np.full(rising.shape[0], np.inf),
+        ]
+    )
+    return RiskProblem(
+        sp=sp,
+        futures=futures,
+        confidence=confidence,
+        base_rows=base,
+        row_lower=row_lower,
+        row_upper=row_upper,
+        col_lower=col_lower,
+        col_upper=col_upper,
+        integer=integer,
+        balance_rows=balance_rows,
+        reserves_rows=reserves_rows,
+        draw_cols=draw_cols,
+        pay_cols=pay_cols,
+        u_cols=u_cols,
+        w_cols=w_cols,
+        eta_cols=eta_cols,
+        transform=transform,
+    )
