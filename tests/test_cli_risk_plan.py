@@ -35,6 +35,7 @@ def test_optimise_plans_on_risk_and_records_it(tmp_path):
     assert planning["out_of_sample"]["draws"] == 3000
     assert planning["in_sample"]["cvar_k"]["2021/22"] == planning["stage1_cvar_k"]
     again = invoke("optimise", path, "--seed", 5, "--draws", 3000, "-q", "--out", tmp_path / "p")
+    assert again.exit_code == result.exit_code
     assert (tmp_path / "p" / "plan.csv").read_text() == (tmp_path / "o" / "plan.csv").read_text()
 
 
