@@ -176,6 +176,7 @@ class RiskProblem:
     u_cols: np.ndarray = field(repr=False)
     w_cols: np.ndarray = field(repr=False)
     eta_cols: np.ndarray = field(repr=False)  # (n,)
+    cvar_cols: np.ndarray = field(repr=False)  # (n,) CVaR of each year, tied to eta and w by definition rows
     gap_scale: float = 1.0
     reserves_scale: float = 1.0
     start_harm: np.ndarray | None = field(default=None, repr=False)  # (O, n) override (robustness)
@@ -209,13 +210,31 @@ class RiskProblem:
         self.confidence = confidence
 
     # ---- objectives ---------------------------------------------------------------------
-    def _cvar_cost(self, years: list[int]) -> np.ndarray:
+    def _tail_cost(self, years: list[int]) -> np.ndarray:
+        """sum over `years` of eta_t + sum_k w[k,t] / ((1 - p) K), on the tail variables."""
         cost = np.zeros(len(self.col_lower))
         weight = 1.0 / ((1.0 - self.confidence) * self.futures.count)
         for t in years:
             cost[self.eta_cols[t]] = 1.0
             cost[self.w_cols[:, t]] = weight
         return cost
+
+    def _cvar_cost(self, years: list[int]) -> np.ndarray:
+        """The same sum on the years' CVaR columns, which the definition rows tie to the tail: a
+        stage bound is then a row of n entries, not of K x n (HiGHS separates cuts on the short row
+        about twice as fast; docs/performance.md)."""
+        cost = np.zeros(len(self.col_lower))
+        cost[self.cvar_cols[years]] = 1.0
+        return cost
+
+    def _definition_rows(self) -> sparse.csr_matrix:
+        """cvar_t - eta_t - sum_k w[k,t] / ((1 - p) K) = 0, at the current confidence."""
+        n, k = self.model.n, self.futures.count
+        weight = 1.0 / ((1.0 - self.confidence) * k)
+        rows = np.concatenate([np.arange(n), np.arange(n), np.repeat(np.arange(n), k)])
+        cols = np.concatenate([self.cvar_cols, self.eta_cols, self.w_cols.T.ravel()])
+        data = np.concatenate([np.ones(n), -np.ones(n), np.full(n * k, -weight)])
+        return sparse.csr_matrix((data, (rows, cols)), shape=(n, len(self.col_lower)))
 
     def _harm_cost(self) -> np.ndarray:
         m = self.model
@@ -241,8 +260,10 @@ class RiskProblem:
 
     # ---- solving ------------------------------------------------------------------------
     def _array_model(self, cost: np.ndarray, bounds: list[tuple[np.ndarray, float]]) -> ArrayModel:
-        rows = self.base_rows
-        lower, upper = self.row_lower, self.row_upper
+        n = self.model.n
+        rows = sparse.vstack([self.base_rows, self._definition_rows()], format="csr")
+        lower = np.concatenate([self.row_lower, np.zeros(n)])
+        upper = np.concatenate([self.row_upper, np.zeros(n)])
         if bounds:
             extra = sparse.csr_matrix(np.vstack([b[0] for b in bounds]))
             rows = sparse.vstack([rows, extra], format="csr")
@@ -292,7 +313,7 @@ class RiskProblem:
                 self.w_cols[:, 0],
             ]
         )
-        cost = self._cvar_cost([0])
+        cost = self._tail_cost([0])
         sub = ArrayModel(
             cost=cost[cols],
             matrix=self.base_rows[rows_first][:, cols].tocsc(),
@@ -317,6 +338,7 @@ class RiskProblem:
         values[self.u_cols[:, 1:].ravel()] = np.maximum(left, 0.0)
         values[self.pay_cols[:, 1:].ravel()] = np.maximum(-left, 0.0)
         values[self.w_cols[:, 1:].ravel()] = values[self.u_cols[:, 1:].ravel()]
+        values[self.cvar_cols] = self.cvar_by_year(values)
         return solvers.ArrayResult(result.status, result.objective, values, result.gap, result.seconds)
 
     def solve(self, settings: SolverSettings) -> RiskSolution:
@@ -415,15 +437,17 @@ def build_risk_problem(sp: SavingsProblem, draws: int, seed: int, confidence: fl
     n, z_count = m.n, len(sp.z)
     futures = draw_futures(m, draws, seed)
     k = futures.count
-    # columns: z | eta (n) | per future and year: draw, pay, u, w
+    # columns: z | eta (n) | per future and year: draw, pay, u, w | CVaR of each year (n)
     eta_cols = z_count + np.arange(n)
     block = z_count + n + 4 * (np.arange(k)[:, None] * n + np.arange(n)[None, :])  # (K, n)
     draw_cols, pay_cols, u_cols, w_cols = block, block + 1, block + 2, block + 3
-    columns = z_count + n + 4 * k * n
+    cvar_cols = z_count + n + 4 * k * n + np.arange(n)
+    columns = z_count + n + 4 * k * n + n
     r = m.scenario.reserves
     col_lower = np.zeros(columns)
     col_upper = np.full(columns, np.inf)
     col_lower[eta_cols] = -np.inf
+    col_lower[cvar_cols] = -np.inf
     col_upper[:z_count] = 1.0
     cover = np.array(r.max_cover_k, dtype=float)
     col_upper[draw_cols] = cover[None, :]
@@ -502,5 +526,6 @@ def build_risk_problem(sp: SavingsProblem, draws: int, seed: int, confidence: fl
         u_cols=u_cols,
         w_cols=w_cols,
         eta_cols=eta_cols,
+        cvar_cols=cvar_cols,
         transform=transform,
     )
