@@ -373,11 +373,13 @@ def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, qui
     with OutputFolder(target) as folder:
         write_evaluation(folder, ev)
         folder.write_csv("risk.csv", result.table)
+        folder.write_csv("resilience.csv", result.resilience)
         folder.write_json("manifest.json", manifest("risk", ev, sc.inputs + extra, started, plan_source=which,
                                                     **fields))
         folder.commit()
     click.echo(f"{sc.council}: {sc.name}; delivery risk of {which} ({len(plan)} options).")
-    for line in delivery_risk.lines(result):
+    best_possible = solution is not None and getattr(solution, "risk", None) is not None
+    for line in delivery_risk.lines(result, best_possible):
         click.echo(line)
     click.echo(f"Results written to {display_path(target)}/")
     click.get_current_context().exit(ev.exit_code)

@@ -120,6 +120,7 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
             risk = risk_analysis.simulate(model, solution.plan, draws=settings.draws, seed=settings.seed,
                                           progress=advance)
     folder.write_csv("risk.csv", risk.table)
+    folder.write_csv("resilience.csv", risk.resilience)
     lap("risk")
 
     with progress_bar(settings.samples, "Sampling priority weights") as advance:
@@ -136,7 +137,8 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
                     frontier={"vary": settings.vary, "from": front.points[0].scale, "to": front.points[-1].scale,
                               "points": settings.points},
                     concentration=robust.concentration if robust.sampling == "dirichlet" else None,
-                    p_balanced_all_years=risk.p_balanced_all_years, assumptions=assumptions,
+                    p_balanced_all_years=risk.p_balanced_all_years, confidence=risk.confidence,
+                    assumptions=assumptions,
                     date=dt.date.today().isoformat(), **extra)
     data["status"] = solution.status
     folder.write_json("manifest.json", data)

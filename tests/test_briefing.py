@@ -134,9 +134,9 @@ def test_key_messages_are_built_from_the_numbers(run_pdf):
     assert "Outcome harm totals 16.6: 43% on helping people and communities" in text
     assert "the budget balances in every year in 11% of simulated outcomes" in text
     assert "2024/25 is the weakest year, balancing in 12% of outcomes" in text
-    # (16.617 - 10.3) / 16.617 = 38%; C saves 301.0 - 263.75 = £37.2m more
+    # (16.617 - 10.3) / 16.617 = 38%; C saves 301.0 - 263.75 = £37.25m more, £37.3m rounded half up
     assert "does 38% less harm (10.3)" in text
-    assert "saves £37.2m more" in text
+    assert "saves £37.3m more" in text
     assert "1 option is adopted almost always (core), 1 almost never, and 1 depends on the weights" in text
     assert "Every activity stays above its statutory floor and within its cash limit" in text
     assert "Two options were not considered because of a high equality impact (S08, S20)" in text

@@ -296,7 +296,8 @@ def test_same_seed_same_results_and_progress_per_chunk(tmp_path, monkeypatch):
     assert first.p_balanced_all_years == again.p_balanced_all_years
     assert not np.array_equal(first.savings, other.savings)
     assert first.manifest_fields() == {"seed": 42, "draws": 1_050,
-                                       "p_balanced_all_years": round(first.p_balanced_all_years, 6)}
+                                       "p_balanced_all_years": round(first.p_balanced_all_years, 6),
+                                       "confidence": 0.9}
 
 
 def test_draws_must_be_positive(tmp_path):

@@ -5,7 +5,26 @@ In each draw every adopted option independently starts one year late with probab
 and, whenever its cumulative level is positive, delivers a share F of it, drawn once per option
 and draw from Beta(κd, κ(1 − d)) (d = delivery[rag], κ = delivery_concentration; F = d exactly
 when d is 0 or 1). Costs, and one-off costs in the planned start year, are paid in full. So the
-mean of the draws is the `expected` saving of DESIGN 4.3.
+mean of the draws is the `expected` saving of DESIGN 4.3. Reserves then cover each draw's shortfall as
+DESIGN 4.3 settles them, the draw in a year bounded by `max_cover_k` (the most a s151 officer would
+draw in-year once shortfalls are known; `max_draw_k` where not given), never below `minimum_k`.
+
+Beside `risk.csv` the draws give `resilience.csv` (DESIGN 4.6, 5), per year at the scenario's
+confidence p (policy.confidence):
+
+- `p_balanced`: the share of draws in which the year balances (unidentified below £500);
+- `var_k`: savings still to be found after reserves that p of the draws stay at or below (the lower
+  p-quantile of mtfs_align.tail); `cvar_k`: the average of the worst (1 - p) share of the draws
+  (Rockafellar-Uryasev, the figure `plan_on: risk` minimises); `expected_unidentified_k`: the mean;
+- `p5_reserves_balance_k`: the closing reserves balance that 1 draw in 20 falls below (the 5th
+  percentile, the same figure as in risk.csv);
+- `p95_cover_used_k`: the reserves drawn in the year that 1 draw in 20 exceeds (95th percentile),
+  all of it within `max_cover_k`;
+- `shortfall_at_confidence_k`: the extra savings or one-off funding, year by year, that the council
+  must still identify for each year to balance in p of the draws: year by year, the lower
+  p-quantile of what is left after reserves once the amounts found for the earlier years have been
+  added to their funding in every draw (so reserves not drawn in those years stay for later ones).
+  The first year's is its `var_k`; a later year's is never above its `var_k`. Below £500 it is 0.
 """
 
 from __future__ import annotations
@@ -21,6 +40,7 @@ from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, plan_arrays, set
 from mtfs_align.model import Model
 from mtfs_align.progress import Progress
 from mtfs_align.report.text import money
+from mtfs_align.tail import cvar, var
 
 DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20210401  # any fixed number: the CLI's --seed default, recorded in manifest.json
@@ -28,6 +48,8 @@ CHUNK_ELEMENTS = 1 << 20  # draws x options held at once: bounds memory to a few
 _SINGLE_THREAD_WORK = 160_000  # multiply-adds per matrix product (see _thin_product)
 RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced",
                 "p5_reserves_balance_k"]
+RESILIENCE_COLUMNS = ["year", "p_balanced", "var_k", "cvar_k", "expected_unidentified_k", "p5_reserves_balance_k",
+                      "p95_cover_used_k", "shortfall_at_confidence_k"]
 
 
 @dataclass
@@ -80,11 +102,14 @@ class RiskResult:
     reserves_balance: np.ndarray  # (draws, n) closing usable reserves
     table: pd.DataFrame  # risk.csv
     p_balanced_all_years: float
+    confidence: float = 0.9  # p of resilience.csv (policy.confidence)
+    reserves_drawn: np.ndarray | None = None  # (draws, n) reserves drawn in each year of each draw
+    resilience: pd.DataFrame | None = None  # resilience.csv
 
     def manifest_fields(self) -> dict:
         """What `manifest.json` records about the run (DESIGN 5)."""
         return {"seed": self.seed, "draws": self.draws,
-                "p_balanced_all_years": round(self.p_balanced_all_years, 6)}
+                "p_balanced_all_years": round(self.p_balanced_all_years, 6), "confidence": self.confidence}
 
 
 def setting_problems(draws: int, seed: int) -> list[Problem]:
@@ -192,13 +217,18 @@ def _thin_product(share: np.ndarray, gain: np.ndarray) -> np.ndarray:
 
 
 def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
-             seed: int = DEFAULT_SEED, progress: Progress | None = None) -> RiskResult:
-    """Monte Carlo of the plan's delivery (DESIGN 4.5); `progress` is called with the number of
-    draws finished after each chunk. The same model, plan, draws and seed give identical results."""
+             seed: int = DEFAULT_SEED, progress: Progress | None = None,
+             confidence: float | None = None) -> RiskResult:
+    """Monte Carlo of the plan's delivery (DESIGN 4.5) and its resilience at `confidence` (default the
+    scenario's policy.confidence; DESIGN 4.6); `progress` is called with the number of draws
+    finished after each chunk. The same model, plan, draws and seed give identical results."""
     if draws < 1:
         raise ValueError(f"draws must be at least 1, not {draws}")
     sc = model.scenario
     policy = sc.policy
+    confidence = policy.confidence if confidence is None else float(confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"the confidence must be between 0 and 1, not {confidence}")
     plan = order_plan(model, plan)
     profile = delivery_profile(model, plan)
     rng = np.random.default_rng(seed)
@@ -211,8 +241,8 @@ def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
         if progress is not None:
             progress(size)
 
-    res = settle_reserves(model.gap - savings + profile.one_off, sc.reserves.usable_k,
-                          sc.reserves.minimum_k, sc.reserves.max_draw_k)
+    after_savings = model.gap - savings + profile.one_off
+    res = settle_reserves(after_savings, sc.reserves.usable_k, sc.reserves.minimum_k, sc.reserves.max_cover_k)
     unidentified = clean(res.unidentified)
     balanced = unidentified < TOLERANCE_K
     table = pd.DataFrame({
@@ -224,13 +254,43 @@ def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
         "p_balanced": balanced.mean(axis=0),
         "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
     }, columns=RISK_COLUMNS)
+    resilience = pd.DataFrame({
+        "year": model.years,
+        "p_balanced": balanced.mean(axis=0),
+        "var_k": var(unidentified, confidence, axis=0),
+        "cvar_k": clean(cvar(unidentified, confidence, axis=0)),
+        "expected_unidentified_k": unidentified.mean(axis=0),
+        "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
+        "p95_cover_used_k": np.percentile(res.draw, 95, axis=0),
+        "shortfall_at_confidence_k": shortfall_at_confidence(model, after_savings, confidence),
+    }, columns=RESILIENCE_COLUMNS)
     return RiskResult(model=model, plan=plan, draws=draws, seed=seed, savings=savings,
                       unidentified=unidentified, reserves_balance=res.closing, table=table,
-                      p_balanced_all_years=float(balanced.all(axis=1).mean()))
+                      p_balanced_all_years=float(balanced.all(axis=1).mean()), confidence=confidence,
+                      reserves_drawn=res.draw, resilience=resilience)
 
 
-def lines(result: RiskResult) -> list[str]:
-    """The risk table in plain council English, money as £4.2m."""
+def shortfall_at_confidence(model: Model, after_savings: np.ndarray, confidence: float) -> np.ndarray:
+    """Year by year, the extra savings or one-off funding to identify so that the year balances in
+    `confidence` of the draws, given what was found for the earlier years (module docstring).
+
+    `after_savings` is each draw's gap after savings and one-off costs (draws, n). In year t the
+    amounts y_1..y_{t-1} already found are added to the funding of their years in every draw,
+    reserves are settled again (within max_cover_k, never below the minimum), and y_t is the lower
+    p-quantile of what year t still leaves to find (0 when that is below £500, the year balancing
+    already). With y_t added, the year balances in at least p of the draws."""
+    r = model.scenario.reserves
+    found = np.zeros(model.n)
+    for t in range(model.n):
+        left = clean(settle_reserves(after_savings - found, r.usable_k, r.minimum_k, r.max_cover_k).unidentified)
+        need = var(left[:, t], confidence)
+        found[t] = need if need >= TOLERANCE_K else 0.0
+    return found
+
+
+def lines(result: RiskResult, best_possible: bool = False) -> list[str]:
+    """The risk table in plain council English, money as £4.2m, then the resilience table and the
+    Section 25 statement (`best_possible`: the plan is the risk-planned optimum, DESIGN 4.6)."""
     policy = result.model.scenario.policy
     d = policy.delivery
     out = [
@@ -255,6 +315,33 @@ def lines(result: RiskResult) -> list[str]:
     out.append(f"The chance that every year balances is {chance(result.p_balanced_all_years)}. "
                "'Bad' is a 1-in-20 outcome: savings still to be found are above P95, or reserves "
                "below P5, in 5% of the draws.")
+    if result.resilience is not None:
+        out += [""] + resilience_lines(result, best_possible)
+    return out
+
+
+def resilience_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
+    """resilience.csv as a table, then the Section 25 statement (mtfs_align.report.resilience)."""
+    from mtfs_align.report.resilience import S25, percent, section25_sentences
+
+    p = result.confidence
+    pct, worst = percent(p), percent(1 - p)
+    out = [f"Resilience at {pct} confidence: 'to find' is what {pct} of draws stay at or below after reserves, "
+           f"'bad-year average' the average of the worst {worst}; reserves cover shortfalls within max_cover_k.",
+           ""]
+    head = (f"{'Year':<9}{'Chance it':>11}{'To find':>10}{'Bad-year':>10}{'Reserves':>11}{'Reserves':>11}"
+            f"{'Still to':>11}")
+    head2 = (f"{'':<9}{'balances':>11}{f'({pct})':>10}{'average':>10}{'drawn, bad':>11}{'at end,':>11}"
+             f"{'identify':>11}")
+    head3 = f"{'':<9}{'':>11}{'':>10}{'':>10}{'year (P95)':>11}{'bad (P5)':>11}{'':>11}"
+    out += [head, head2, head3, "-" * len(head)]
+    for _, row in result.resilience.iterrows():
+        out.append(f"{row['year']:<9}{chance(row['p_balanced']):>11}{money(row['var_k']):>10}"
+                   f"{money(row['cvar_k']):>10}{money(row['p95_cover_used_k']):>11}"
+                   f"{money(row['p5_reserves_balance_k']):>11}{money(row['shortfall_at_confidence_k']):>11}")
+    out.append("-" * len(head))
+    out.append(f"Robustness of the estimates and adequacy of reserves ({S25}):")
+    out += [f"  {line}" for line in section25_sentences(result.resilience, p, best_possible)]
     return out
 
 

@@ -52,6 +52,7 @@ TABLE_FILES = (
     "screened",
     "frontier",
     "risk",
+    "resilience",
     "core_index",
     "proposal",
     "kpis",
@@ -574,6 +575,63 @@ def _budget_table(results: Results, st: dict) -> Table:
     return table
 
 
+def _resilience_story(results: Results, st: dict) -> list:
+    """The Section 25 statement (DESIGN 4.6) from resilience.csv, with its table."""
+    from mtfs_align.report.resilience import S25, section25_sentences
+    from mtfs_align.report.resilience import percent as level
+
+    table = results.table("resilience")
+    if table is None:
+        return []
+    m = results.manifest
+    confidence = float(m.get("confidence") or 0.9)
+    best_possible = m.get("plan_on") == "risk" and (
+        m.get("command") == "run" or m.get("plan_source") == "the optimised plan"
+    )
+    pct = level(confidence)
+    header = [
+        "Year",
+        "Chance it balances",
+        f"Left to find ({pct} of futures at or below)",
+        f"Bad-year average (worst {level(1 - confidence)})",
+        "Reserves drawn in a bad year (P95)",
+        "Reserves at year end, bad (P5)",
+        "Still to identify",
+    ]
+    rows = [_header(header, st, right_from=1)]
+    for _, r in table.iterrows():
+        rows.append(
+            [
+                r["year"],
+                percent(float(r["p_balanced"])),
+                money(r["var_k"]),
+                money(r["cvar_k"]),
+                money(r["p95_cover_used_k"]),
+                money(r["p5_reserves_balance_k"]),
+                money(r["shortfall_at_confidence_k"]),
+            ]
+        )
+    widths = [18 * mm, 22 * mm, 27 * mm, 27 * mm, 28 * mm, 27 * mm, 25 * mm]
+    grid = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    grid.setStyle(GRID)
+    grid.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
+    return [
+        CondPageBreak(70 * mm),
+        Paragraph("Robustness of the estimates and adequacy of reserves", st["h2"]),
+        Paragraph(
+            f"The chief finance officer's report under the {S25}, on the delivery risk of the plan: savings "
+            "that start late or deliver part of their value, with reserves above the minimum drawn to cover "
+            f"them (within the in-year cover allowed), over {int(m.get('draws') or 0):,} simulated futures.",
+            st["small"],
+        ),
+        *[Paragraph(_esc(sentence), st["bullet"], bulletText="•") for sentence in
+          section25_sentences(table, confidence, best_possible)],
+        Spacer(1, 2 * mm),
+        grid,
+        Spacer(1, 6 * mm),
+    ]
+
+
 def _chart_story(results: Results, st: dict) -> list:
     """Each chart that exists with its caption, kept together; the section heading travels with
     the first one so that it is never left alone at the foot of a page."""
@@ -815,6 +873,7 @@ def build_briefing(folder: Path, out_path: Path | None = None) -> Path:
     story.append(Paragraph("The budget year by year", st["h2"]))
     story.append(_budget_table(results, st))
     story.append(Spacer(1, 6 * mm))
+    story += _resilience_story(results, st)
     story += _chart_story(results, st)
     story += _plan_table(results, st)
     story += _outcomes_table(results, st)

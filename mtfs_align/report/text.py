@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -10,16 +11,24 @@ from mtfs_align.evaluate import Evaluation
 
 
 def money(value_k: float, decimals: int = 1) -> str:
-    """£ thousands as a council would say it: £4.2m, £345k, -£1.5m."""
+    """£ thousands as a council would say it: £4.2m, £345k, -£1.5m.
+
+    Rounded half up, as people round, on the decimal number written (£1,950k is £2.0m, £14.5k is
+    £15k), not half to even on the binary float as Python's formatting does (which gives £1.9m)."""
     if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
         return "-"
-    sign = "-" if value_k < -0.05 else ""
-    size = abs(value_k)
-    if size >= 999.5:  # what would print as £1,000k is £1.0m
-        return f"{sign}£{size / 1000:,.{decimals}f}m"
-    if size < 0.5:
+    if math.isinf(value_k):
+        return "no limit" if value_k > 0 else "-no limit"
+    number = Decimal(repr(float(value_k)))
+    size = abs(number)
+    thousands = size.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if thousands == 0:
         return "£0"
-    return f"{sign}£{size:,.0f}k"
+    sign = "-" if number < 0 else ""
+    if thousands >= 1000:  # what would print as £1,000k is £1.0m
+        millions = (size / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return f"{sign}£{millions:,.{decimals}f}m"
+    return f"{sign}£{thousands:,.0f}k"
 
 
 def budget_lines(ev: Evaluation) -> list[str]:
