@@ -14,7 +14,7 @@ from factory import Council, read_csv
 
 from mtfs_align.analysis.risk import RESILIENCE_COLUMNS, simulate
 from mtfs_align.cli import cli
-from mtfs_align.evaluate import evaluate, settle_reserves
+from mtfs_align.evaluate import settle_reserves
 from mtfs_align.report.resilience import certainty_cost_sentence, section25_sentences
 from mtfs_align.report.text import money
 from mtfs_align.tail import cvar, var
@@ -223,8 +223,10 @@ def test_statement_when_a_shortfall_remains_names_the_years():
 def test_statement_when_no_plan_reaches_the_confidence():
     text = " ".join(section25_sentences(table_of([500, 600, 700], [500, 600, 700]), 0.9, best_possible=True))
     assert "Even the plan chosen to leave least to find in a bad year does not balance every year at 90%" in text
-    assert "the council must identify new savings or one-off funding of £500k in 2021/22, £600k in 2022/23 and " \
-           "£700k in 2023/24 (£1.8m in all)" in text
+    assert (
+        "the council must identify new savings or one-off funding of £500k in 2021/22, £600k in 2022/23 and "
+        "£700k in 2023/24 (£1.8m in all)" in text
+    )
     assert "Reserves are not enough" not in text
 
 
@@ -238,8 +240,10 @@ def test_certainty_cost_sentence():
     )
     mapped = certainty_cost_sentence(2.0, 2.0, {"2021/22": 100, "2022/23": 0}, {"2021/22": 0, "2022/23": 50}, years)
     assert "costs no extra outcome harm" in mapped
-    assert "cuts what is left to find in a bad year from £100k to £0 in 2021/22, though it rises from £0 to " \
-           "£50k in 2022/23." in mapped
+    assert (
+        "cuts what is left to find in a bad year from £100k to £0 in 2021/22, though it rises from £0 to "
+        "£50k in 2022/23." in mapped
+    )
     assert "neither plan leaves anything" in certainty_cost_sentence(2.0, 1.5, [0, 0], [0.2, 0], years)
     assert "reduces outcome harm by 0.50" in certainty_cost_sentence(2.0, 1.5, [0, 0], [0.2, 0], years)
     assert "unchanged" in certainty_cost_sentence(2.0, 2.2, [10, 0], [10, 0], years)
