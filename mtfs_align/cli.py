@@ -107,7 +107,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
     """Check a scenario and its data folder; print a short summary or every problem found."""
     from mtfs_align.model import build_model
-    from mtfs_align.report.text import money
+    from mtfs_align.report.text import money, unscored_sentence
 
     sc = load(scenario, quiet)
     model = build_model(sc)
@@ -121,6 +121,9 @@ def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) 
         click.echo(f"{year:<9}{money(model.funding[t]):>11}{money(model.need_council[t]):>11}"
                    f"{money(model.gap[t]):>10}{money(new_gap[t]):>10}")
     click.echo(f"The gap reaches {money(model.gap[-1])} by {sc.years[-1]}. The scenario is valid.")
+    unscored = unscored_sentence(model.unscored_options())
+    if unscored:
+        click.echo(unscored)
 
 
 @cli.command()
@@ -164,12 +167,15 @@ def check(scenario: Path | None, plan_file: Path | None, out: Path | None, quiet
 
 
 def print_evaluation(ev, heading: str) -> None:
-    from mtfs_align.report.text import breach_lines, budget_lines, by_year_lines, summary_lines
+    from mtfs_align.report.text import breach_lines, budget_lines, by_year_lines, summary_lines, unscored_sentence
 
     sc = ev.model.scenario
     click.echo(f"{sc.council}: {sc.name}")
     click.echo(f"{heading}: {len(ev.plan)} options, savings counted at "
-               f"{'expected delivery' if sc.policy.plan_on == 'expected' else 'their nominal value'}.")
+               f"{'their nominal value' if sc.policy.plan_on == 'nominal' else 'expected delivery'}.")
+    unscored = unscored_sentence(ev.model.unscored_options(), list(ev.plan))
+    if unscored:
+        click.echo(unscored)
     for line in by_year_lines(ev):
         click.echo(line)
     click.echo("")

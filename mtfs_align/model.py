@@ -48,6 +48,11 @@ class Model:
     def option_index(self) -> dict[str, int]:
         return {oid: i for i, oid in enumerate(self.option_ids)}
 
+    def unscored_options(self) -> list[str]:
+        """Options given no harms and no benefits: their harm of zero is not scored, not 'no harm'."""
+        return [oid for oid in self.option_ids
+                if not self.scenario.options[oid].harms and not self.scenario.options[oid].benefits]
+
     def start_harm(self) -> np.ndarray:
         """(O, n): harm over the horizon of each option for each start year, h[o] x (n - s)."""
         remaining = self.n - np.arange(self.n)

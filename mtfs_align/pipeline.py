@@ -115,7 +115,8 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
             extra["risk_planning"] = checked.manifest_fields(model.years)
             lines += risk_check.lines(checked, model.years)
             if "deterministic_optimum" in extra:
-                lines += _certainty_lines(model, extra["deterministic_optimum"], ev, deterministic.plan, settings)
+                lines += _certainty_lines(model, extra["deterministic_optimum"], ev, deterministic.plan, settings,
+                                          checked.fresh.cvar_k)
         else:
             risk = risk_analysis.simulate(model, solution.plan, draws=settings.draws, seed=settings.seed,
                                           progress=advance)
@@ -153,11 +154,12 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
     data["seconds"] = round(time.perf_counter() - started, 3)
     data["outputs"] = sorted(str(p.relative_to(folder.tmp)) for p in Path(folder.tmp).rglob("*") if p.is_file())
     folder.write_json("manifest.json", data)
-    return RunResult(ev, solution, timings, data["outputs"], lines + risk_analysis.lines(risk))
+    planned_for_risk = solution.risk is not None
+    return RunResult(ev, solution, timings, data["outputs"], lines + risk_analysis.lines(risk, planned_for_risk))
 
 
 def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_plan: dict[str, int],
-                     settings: RunSettings) -> list[str]:
+                     settings: RunSettings, planned_cvar_k) -> list[str]:
     """What certainty costs: the deterministic optimum beside the risk-planned one, both run through
     the same fresh draws (DESIGN 4.6)."""
     from mtfs_align.analysis import risk as risk_analysis
@@ -173,6 +175,7 @@ def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_p
     change = (f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else
               f"removes {-d_harm:.2f} of outcome harm" if d_harm <= -0.005 else "costs no extra outcome harm")
     return [f"Planning for delivery risk {change} over the horizon against the plan that assumes expected "
-            f"delivery ({ev.harm:.2f} against {deterministic['harm']:.2f}). In a bad year ({p:.0%} confidence) "
-            f"that plan would leave {money(fresh.cvar_k[0])} to find in {model.years[0]} and "
-            f"{money(fresh.cvar_k[-1])} in {last}, on the same fresh draws."]
+            f"delivery ({ev.harm:.2f} against {deterministic['harm']:.2f}). On the same fresh draws, in a bad "
+            f"year (the worst {1 - p:.0%} of futures) the risk-planned plan leaves {money(planned_cvar_k[0])} to "
+            f"find in {model.years[0]} and {money(planned_cvar_k[-1])} in {last}; the plan that assumes expected "
+            f"delivery leaves {money(fresh.cvar_k[0])} and {money(fresh.cvar_k[-1])}."]

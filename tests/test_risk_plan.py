@@ -19,13 +19,12 @@ from mtfs_align.model import build_model
 from mtfs_align.optimise import optimise, prepare, solve_for_risk
 from mtfs_align.optimise.risk_plan import (
     build_risk_problem,
-    cvar,
     draw_futures,
     plan_shortfalls,
     savings_in_futures,
-    var,
 )
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.tail import cvar, var
 
 YEARS = ["2021/22", "2022/23", "2023/24"]
 

@@ -19,8 +19,8 @@ from mtfs_align.analysis.risk import RiskResult, chance, simulate
 from mtfs_align.evaluate import TOLERANCE_K
 from mtfs_align.model import Model
 from mtfs_align.optimise import RiskPlanned
-from mtfs_align.optimise.risk_plan import var
 from mtfs_align.report.text import money
+from mtfs_align.tail import var
 
 SAMPLING_ERRORS = 2.0  # a difference beyond two standard errors is reported
 

@@ -36,6 +36,7 @@ from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
+from mtfs_align.tail import cvar, var
 
 PLANNING_STREAM = 46  # the spawn key of the planning draws: a stream apart from the Monte Carlo's
 PLAN_ROW_FAMILIES = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
@@ -124,23 +125,6 @@ def plan_shortfalls(
         "p_balanced": (u < TOLERANCE_K).mean(axis=0),
         "p_balanced_all_years": float((u < TOLERANCE_K).all(axis=1).mean()),
     }
-
-
-def var(values: np.ndarray, p: float) -> float:
-    """The savings still to be found that the share p of futures stay at or below: the smallest
-    value with at least p of the draws at or below it (the lower p-quantile)."""
-    ordered = np.sort(np.asarray(values, dtype=float))
-    rank = max(1, math.ceil(p * len(ordered) - 1e-9))
-    return float(ordered[rank - 1])
-
-
-def cvar(values: np.ndarray, p: float) -> float:
-    """The average of the worst (1 - p) share of the draws, exactly as the optimiser's linear form
-    (Rockafellar and Uryasev): VaR + mean((u - VaR)+) / (1 - p). With u = (0, 3, 9) and p = 2/3:
-    VaR = 3 and CVaR = 3 + (6 / 3) / (1/3) = 9."""
-    values = np.asarray(values, dtype=float)
-    eta = var(values, p)
-    return float(eta + np.maximum(values - eta, 0.0).mean() / (1.0 - p))
 
 
 @dataclass
@@ -415,9 +399,9 @@ def _plan_rows(sp: SavingsProblem) -> tuple[sparse.csr_matrix, np.ndarray, np.nd
     for family in PLAN_ROW_FAMILIES:
         for row in sp.family(family):
             constraint = row.constraint
-            for var, coefficient in constraint.items():
+            for variable, coefficient in constraint.items():
                 rows.append(r)
-                cols.append(index[var.name])
+                cols.append(index[variable.name])
                 data.append(coefficient)
             rhs = -float(constraint.constant)
             if constraint.sense == pulp.LpConstraintLE:

@@ -139,3 +139,21 @@ def binding_lines(ev: Evaluation) -> list[str]:
 def _count(number: int, noun: str) -> str:
     """`1 option`, `2 options`."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def unscored_sentence(option_ids: list[str], adopted: list[str] | None = None) -> str | None:
+    """Options with no harms and no benefits (a tracker imported as it comes has none): a harm of
+    zero for them is "not scored", never "no harm". With `adopted`, says how many the plan uses."""
+    if not option_ids:
+        return None
+    named = ", ".join(option_ids[:8]) + (f" and {len(option_ids) - 8:,} more" if len(option_ids) > 8 else "")
+    text = (f"Harm is not scored for {_count(len(option_ids), 'option')} ({named}): options.csv gives "
+            f"{'it' if len(option_ids) == 1 else 'them'} no harms or benefits")
+    them = "it" if len(option_ids) == 1 else "them"
+    if adopted is None:
+        return text + f", so the optimiser treats {them} as doing no harm. Score {them} before relying on a plan."
+    used = [oid for oid in option_ids if oid in set(adopted)]
+    if not used:
+        return text + "; the plan adopts none of them."
+    return (text + f". The plan adopts {len(used):,} of them, so its outcome harm leaves "
+            f"{'it' if len(used) == 1 else 'them'} out: a zero there is not 'no harm'.")
