@@ -258,6 +258,12 @@ def _release(fd: int, path: Path) -> None:
     os.close(fd)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -343,6 +349,7 @@ class OutputFolder:
             recover(self.target)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.out.{os.getpid()}-", suffix=".tmp",
                                              dir=self.target.parent))
+            os.chmod(self.tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the outputs from colleagues
         except BaseException:
             self._unlock()
             raise
@@ -375,7 +382,7 @@ class OutputFolder:
         """List every file in the folder (written by `path` or by the report stage directly)."""
         files = sorted(str(p.relative_to(self.tmp)) for p in self.tmp.rglob("*") if p.is_file())
         files = [name for name in files if name != MARKER]
-        data = {"token": MARKER_TOKEN, "version": __version__, "pid": os.getpid(), "files": files,
+        data = {"token": MARKER_TOKEN, "version": __version__, "files": files,
                 "note": "Written by mtfs-align; the next run replaces this folder whole while it holds only "
                         "these files. Keep your own files elsewhere."}
         with open(self.tmp / MARKER, "w", encoding="utf-8") as handle:
@@ -391,7 +398,8 @@ class OutputFolder:
             return self.tmp  # the temporary name now holds the previous output
         # No atomic exchange here: the name is missing between these two renames, and `recover`
         # puts the backup back if the run dies there.
-        backup = self.tmp.with_name(self.tmp.name.replace(".out.", ".out.old-", 1).removesuffix(".tmp"))
+        prefix = f".{self.target.name}.out."
+        backup = self.tmp.with_name(prefix + "old-" + self.tmp.name[len(prefix):].removesuffix(".tmp"))
         os.rename(self.target, backup)
         os.rename(self.tmp, self.target)
         return backup
