@@ -608,6 +608,24 @@ def brief(scenario, out, quiet, debug) -> None:
     click.echo(f"Briefing rebuilt with {len(charts)} charts: {display_path(path)}")
 
 
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="The council's folder name under data/ (default: from DIR).")
+@quiet_debug_options
+@handled
+def init(folder: Path, name: str | None, quiet: bool, debug: bool) -> None:
+    """Write a starter council folder: data/<name>/ with the four data files (one worked row each)
+    and scenarios/<name>.yaml, ready for mtfs-align validate. DIR must be new or empty."""
+    from mtfs_align.starter import write_starter
+
+    files = write_starter(folder, name)
+    scenario = files[-1].relative_to(folder)
+    click.echo(f"Starter council written to {display_path(folder)}/: {files[0].parent.relative_to(folder)}/ "
+               f"(plan.yaml, mtfs.yaml, activities.csv, options.csv) and {scenario}.")
+    click.echo(f"Next: cd {display_path(folder)} && mtfs-align validate {scenario}, then replace the worked "
+               "rows with your council's own (docs/user-guide.md).")
+
+
 # `frontier` and `robust` live in cli_analysis, which registers them on `cli` when it is imported.
 import mtfs_align.cli_analysis  # noqa: E402, F401
 
