@@ -458,7 +458,8 @@ def test_every_command_has_help_text():
         assert command.help and command.help.strip(), name
         result = run(name, "--help")
         assert result.exit_code == 0, name
-        assert "Usage:" in result.output and "--out" in result.output
+        assert "Usage:" in result.output
+        assert "--out" in result.output or name == "init"  # init writes DIR, its argument
         for param in command.params:
             if isinstance(param, click.Option) and param.name not in ("help",):
                 assert param.help, f"{name} {param.opts}"
