@@ -611,9 +611,9 @@ def brief(scenario, out, quiet, debug) -> None:
 @cli.command()
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--name", default=None, help="The council's folder name under data/ (default: from DIR).")
-@quiet_debug_options
+@click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")
 @handled
-def init(folder: Path, name: str | None, quiet: bool, debug: bool) -> None:
+def init(folder: Path, name: str | None, debug: bool) -> None:
     """Write a starter council folder: data/<name>/ with the four data files (one worked row each)
     and scenarios/<name>.yaml, ready for mtfs-align validate. DIR must be new or empty."""
     from mtfs_align.starter import write_starter

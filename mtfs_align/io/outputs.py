@@ -4,6 +4,7 @@ neutralised and money to three decimals."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -15,6 +16,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +330,31 @@ def exchange(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM back until the block is done, then act on them as before. Python-level
+    handlers, not a signal mask: another thread (a solver's, numpy's) would take a masked signal."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, object]] = []
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.getsignal(number)
+        signal.signal(number, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        for number, frame in caught:
+            handler = previous[number]
+            if callable(handler):
+                handler(number, frame)
+            elif handler != signal.SIG_IGN:
+                os.kill(os.getpid(), number)
+
+
 class OutputFolder:
     """Collect files in a temporary folder beside the target; `commit` swaps it in whole.
 
@@ -409,13 +436,9 @@ class OutputFolder:
         refused = replace_problem(self.target)  # again: the folder may have changed during the work
         if refused is not None:
             raise _refusal(*refused)
-        # Ctrl-C or SIGTERM waits until the swap is done (SIGKILL cannot: `recover` covers that).
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+        with _signals_held():  # Ctrl-C or SIGTERM waits for the swap (SIGKILL cannot: `recover` covers it)
             previous = self.swap()
             self._committed = True
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         self._unlock()
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
