@@ -332,14 +332,40 @@ def say(quiet: bool, text: str) -> None:
         click.echo(text, err=True)
 
 
-def run_optimiser(model, settings, quiet: bool):
+def seed_option(command):
+    return click.option("--seed", type=int, default=None,
+                        help="Random seed of the delivery draws (default 20210401); in manifest.json.")(command)
+
+
+def run_optimiser(model, settings, quiet: bool, seed: int | None = None):
+    from mtfs_align.delivery import DEFAULT_SEED
     from mtfs_align.optimise import optimise
 
-    say(quiet, f"Optimising {len(model.option_ids)} options over {model.n} years with {settings.solver}: "
-               f"first the coming year's balance, then the horizon's, then outcome harm...")
-    solution = optimise(model, settings)
+    policy = model.scenario.policy
+    if policy.plan_on == "risk":
+        say(quiet, f"Planning {len(model.option_ids)} options over {model.n} years for delivery risk with "
+                   f"{settings.solver}: {policy.risk_draws:,} simulated futures at {policy.confidence:.0%} "
+                   "confidence; first the coming year's savings still to be found in a bad year, then the "
+                   "horizon's, then outcome harm...")
+    else:
+        say(quiet, f"Optimising {len(model.option_ids)} options over {model.n} years with {settings.solver}: "
+                   f"first the coming year's balance, then the horizon's, then outcome harm...")
+    solution = optimise(model, settings, seed=DEFAULT_SEED if seed is None else seed)
     say(quiet, f"Solved in {solution.build_seconds + solution.solve_seconds:.1f} s.")
     return solution
+
+
+def risk_planning_check(model, solution, draws: int, seed: int, quiet: bool) -> tuple[list[str], dict]:
+    """A risk-planned plan checked on fresh draws (DESIGN 4.6): its lines and manifest fields."""
+    if solution.risk is None:
+        return [], {}
+    from mtfs_align.analysis import risk_check
+    from mtfs_align.progress import progress_bar
+
+    with progress_bar(draws, "Checking the plan on fresh draws", quiet) as advance:
+        checked = risk_check.check_out_of_sample(model, solution.plan, solution.risk, draws, seed, progress=advance)
+    fields = {"risk_planning": checked.manifest_fields(model.years), "confidence": checked.confidence}
+    return risk_check.lines(checked, model.years), fields
 
 
 def solution_manifest_fields(solution) -> dict:
@@ -353,10 +379,16 @@ def solution_manifest_fields(solution) -> dict:
 @cli.command()
 @scenario_argument
 @solver_options
+@seed_option
+@click.option("--draws", type=int, default=None,
+              help="With plan_on: risk, the fresh delivery draws the plan is checked on (default 10000).")
 @common_options
 @handled
-def optimise(scenario, solver, time_limit, mip_gap, out, quiet, debug) -> None:
-    """Find the least-harm savings plan that best balances every year (see docs/user-guide.md)."""
+def optimise(scenario, solver, time_limit, mip_gap, seed, draws, out, quiet, debug) -> None:
+    """Find the least-harm savings plan that best balances every year (see docs/user-guide.md); with
+    plan_on: risk in the scenario's policy, the plan that leaves least to find in a bad year, checked on
+    fresh draws."""
+    from mtfs_align.analysis import risk as delivery_risk
     from mtfs_align.evaluate import evaluate
     from mtfs_align.io.outputs import OutputFolder
     from mtfs_align.model import build_model
@@ -364,18 +396,24 @@ def optimise(scenario, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     from mtfs_align.report.text import binding_lines
 
     started = time.perf_counter()
+    seed = delivery_risk.DEFAULT_SEED if seed is None else seed
+    draws = delivery_risk.DEFAULT_DRAWS if draws is None else draws
+    check_flags(delivery_risk.setting_problems(draws, seed) + solver_flag_problems(time_limit, mip_gap))
     sc = load(scenario, quiet)
     settings = solver_settings(solver, time_limit, mip_gap)
     target = output_target(sc, out)
     model = build_model(sc)
-    solution = run_optimiser(model, settings, quiet)
+    solution = run_optimiser(model, settings, quiet, seed)
     ev = evaluate(model, solution.plan)
+    risk_lines, risk_fields = risk_planning_check(model, solution, draws, seed, quiet)
     with OutputFolder(target) as folder:
         write_evaluation(folder, ev)
-        folder.write_json("manifest.json", manifest("optimise", ev, sc.inputs, started,
-                                                    plan_status=ev.status, **solution_manifest_fields(solution)))
+        folder.write_json("manifest.json", manifest("optimise", ev, sc.inputs, started, plan_status=ev.status,
+                                                    seed=seed, **risk_fields, **solution_manifest_fields(solution)))
         folder.commit()
     print_evaluation(ev, "Optimised plan")
+    for line in risk_lines:
+        click.echo(line)
     if solution.status != "optimal":
         gap = f" (gap {solution.reported_gap:.2%})" if solution.reported_gap is not None else ""
         click.echo(f"The solver stopped at the time limit{gap}: this plan may not be optimal.")
@@ -516,7 +554,7 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
 
 @cli.command()
 @scenario_argument
-@click.option("--vary", type=click.Choice(["gap", "reserves"]), default="gap", show_default=True,
+@click.option("--vary", type=click.Choice(["gap", "reserves", "confidence"]), default="gap", show_default=True,
               help="What the frontier scales.")
 @click.option("--from", "start", type=float, default=None,
               help="Frontier's smallest scale (default 0.5 for the gap, 0 for reserves).")

@@ -12,6 +12,7 @@ import functools
 import numpy as np
 from scipy import special
 
+DEFAULT_SEED = 20210401  # any fixed number: the default --seed of every command that draws, recorded in manifest.json
 STRATA_BITS = 14
 STRATA = 1 << STRATA_BITS  # equally likely slices of each delivered share's distribution
 

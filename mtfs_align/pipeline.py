@@ -67,13 +67,24 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
 
     model = build_model(scenario)
     lap("validate")
-    say("Optimising the savings plan...")
-    solution = optimise(model, settings.solver)
+    planning_for_risk = scenario.policy.plan_on == "risk"
+    say("Planning the savings for delivery risk..." if planning_for_risk else "Optimising the savings plan...")
+    solution = optimise(model, settings.solver, seed=settings.seed)
     ev = evaluate(model, solution.plan)
     write_evaluation(folder, ev)
     lap("optimise")
-
     extra: dict = {}
+    if planning_for_risk:
+        # DESIGN 4.6: the deterministic optimum beside the risk-planned one (what certainty costs)
+        from mtfs_align.optimise import prepare, solve
+
+        deterministic = solve(prepare(model), settings.solver)
+        deterministic_ev = evaluate(model, deterministic.plan)
+        extra["deterministic_optimum"] = {"harm": round(deterministic_ev.harm, 9),
+                                          "unidentified_k": round(deterministic_ev.unidentified_k, 3),
+                                          "options_adopted": len(deterministic.plan)}
+        lap("deterministic")
+
     if scenario.plan is not None:
         say("Comparing the proposed plan with the optimum...")
         result = proposal_analysis.compare_proposal(model, settings.solver)
@@ -89,13 +100,25 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
 
     with progress_bar(settings.points, f"Frontier ({settings.vary})") as advance:
         front = frontier_analysis.frontier(model, settings.solver, vary=settings.vary, start=settings.start,
-                                           stop=settings.stop, points=settings.points, progress=advance)
+                                           stop=settings.stop, points=settings.points, progress=advance,
+                                           seed=settings.seed)
     folder.write_csv("frontier.csv", front.table)
     lap("frontier")
 
     with progress_bar(settings.draws, "Simulating delivery") as advance:
-        risk = risk_analysis.simulate(model, solution.plan, draws=settings.draws, seed=settings.seed,
-                                      progress=advance)
+        if solution.risk is not None:  # the out-of-sample check of DESIGN 4.6 is this Monte Carlo
+            from mtfs_align.analysis import risk_check
+
+            checked = risk_check.check_out_of_sample(model, solution.plan, solution.risk, settings.draws,
+                                                     settings.seed, progress=advance)
+            risk = checked.risk
+            extra["risk_planning"] = checked.manifest_fields(model.years)
+            lines += risk_check.lines(checked, model.years)
+            if "deterministic_optimum" in extra:
+                lines += _certainty_lines(model, extra["deterministic_optimum"], ev, deterministic.plan, settings)
+        else:
+            risk = risk_analysis.simulate(model, solution.plan, draws=settings.draws, seed=settings.seed,
+                                          progress=advance)
     folder.write_csv("risk.csv", risk.table)
     lap("risk")
 
@@ -129,3 +152,25 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
     data["outputs"] = sorted(str(p.relative_to(folder.tmp)) for p in Path(folder.tmp).rglob("*") if p.is_file())
     folder.write_json("manifest.json", data)
     return RunResult(ev, solution, timings, data["outputs"], lines + risk_analysis.lines(risk))
+
+
+def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_plan: dict[str, int],
+                     settings: RunSettings) -> list[str]:
+    """What certainty costs: the deterministic optimum beside the risk-planned one, both run through
+    the same fresh draws (DESIGN 4.6)."""
+    from mtfs_align.analysis import risk as risk_analysis
+    from mtfs_align.analysis.risk_check import tail_figures
+    from mtfs_align.report.text import money
+
+    p = model.scenario.policy.confidence
+    fresh = tail_figures(risk_analysis.simulate(model, deterministic_plan, draws=settings.draws,
+                                                seed=settings.seed).unidentified, p)
+    deterministic["cvar_k"] = {y: round(float(v), 3) for y, v in zip(model.years, fresh.cvar_k, strict=True)}
+    last = model.years[-1]
+    d_harm = ev.harm - deterministic["harm"]
+    change = (f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else
+              f"removes {-d_harm:.2f} of outcome harm" if d_harm <= -0.005 else "costs no extra outcome harm")
+    return [f"Planning for delivery risk {change} over the horizon against the plan that assumes expected "
+            f"delivery ({ev.harm:.2f} against {deterministic['harm']:.2f}). In a bad year ({p:.0%} confidence) "
+            f"that plan would leave {money(fresh.cvar_k[0])} to find in {model.years[0]} and "
+            f"{money(fresh.cvar_k[-1])} in {last}, on the same fresh draws."]

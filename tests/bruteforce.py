@@ -43,23 +43,19 @@ def choices(model: Model) -> list[list[int]]:
     return out
 
 
-def solve(model: Model) -> BruteForce:
+def feasible_plans(model: Model):
+    """Every plan (start index per option, -1 = not adopted) and whether it meets every hard row of
+    DESIGN 4.4 but the balance and reserves rows; None when some adopted option cannot start."""
     sc = model.scenario
     n = model.n
     per_option = choices(model)
     if any(len(c) == 0 for c in per_option):
-        return BruteForce(False)
+        return None
     combos = np.array(list(itertools.product(*per_option)), dtype=int).reshape(-1, len(per_option))
     chosen = combos >= 0
     start = np.where(chosen, combos, 0)
     o_idx = np.arange(len(per_option))[None, :]
-    counted = model.counted[o_idx, start, :] * chosen[:, :, None]  # (P, O, n)
-    nominal = model.nominal[o_idx, start, :] * chosen[:, :, None]
-    savings = counted.sum(axis=1)
-    one_off = np.zeros((len(combos), n))
-    for t in range(n):
-        one_off[:, t] = ((start == t) & chosen) @ model.one_off
-
+    nominal = model.nominal[o_idx, start, :] * chosen[:, :, None]  # (P, O, n)
     ok = np.ones(len(combos), dtype=bool)
     onehot = np.zeros((len(per_option), len(model.activity_ids)))
     onehot[np.arange(len(per_option)), model.option_activity] = 1
@@ -89,8 +85,25 @@ def solve(model: Model) -> BruteForce:
         cut = np.einsum("pat,a->pt", service_by_act, model.share_ap[:, p])
         room = (1 - share) * (model.share_ap[:, p] @ model.need)
         ok &= (cut <= room[None] + eps).all(axis=1)
+    return combos, ok
+
+
+def solve(model: Model) -> BruteForce:
+    sc = model.scenario
+    n = model.n
+    found = feasible_plans(model)
+    if found is None:
+        return BruteForce(False)
+    combos, ok = found
     if not ok.any():
         return BruteForce(False, plans=len(combos))
+    chosen = combos >= 0
+    start = np.where(chosen, combos, 0)
+    o_idx = np.arange(combos.shape[1])[None, :]
+    savings = (model.counted[o_idx, start, :] * chosen[:, :, None]).sum(axis=1)
+    one_off = np.zeros((len(combos), n))
+    for t in range(n):
+        one_off[:, t] = ((start == t) & chosen) @ model.one_off
 
     res = settle_reserves(model.gap[None] - savings + one_off, sc.reserves.usable_k, sc.reserves.minimum_k,
                           sc.reserves.max_draw_k)
@@ -104,3 +117,123 @@ def solve(model: Model) -> BruteForce:
     best_total = u_total[keep].min()
     keep &= u_total <= best_total + _tol(best_total)
     return BruteForce(True, float(best_u1), float(best_total), float(objective[keep].min()), len(combos))
+
+
+# ---- DESIGN 4.6: planning for delivery risk, scored plan by plan on the same draws ------------
+
+
+def _future_savings(model: Model, late: np.ndarray, share: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """(K, n) savings less one-off costs of `plan` in each future, written out cell by cell."""
+    draws, n = late.shape[0], model.n
+    out = np.zeros((draws, n))
+    for o, s in enumerate(plan.tolist()):
+        if s < 0:
+            continue
+        for k in range(draws):
+            begin = s + int(late[k, o])
+            for t in range(n):
+                j = t - begin
+                level = model.levels[o, min(j, n - 1)] if j >= 0 else 0.0
+                out[k, t] += level * share[k, o] if level > 0 else level
+            out[k, s] -= model.one_off[o]
+    return out
+
+
+def _risk_lp(model: Model, net: np.ndarray, p: float, stage: int, bounds: tuple, harm: float):
+    """One plan's stage of DESIGN 4.6 as a linear programme over its own reserves per future."""
+    from scipy.optimize import linprog
+
+    sc = model.scenario
+    draws, n = net.shape
+    cells = draws * n
+    # x = [draw (cells), pay (cells), u (cells), w (cells), eta (n)], cell = k * n + t
+    size = 4 * cells + n
+
+    def col(kind: int, k: int, t: int) -> int:
+        return kind * cells + k * n + t
+
+    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+    for k in range(draws):
+        for t in range(n):
+            row = np.zeros(size)
+            row[col(0, k, t)], row[col(1, k, t)], row[col(2, k, t)] = 1, -1, 1
+            eq_rows.append(row)
+            eq_rhs.append(model.gap[t] - net[k, t])
+            row = np.zeros(size)
+            for s in range(t + 1):
+                row[col(0, k, s)], row[col(1, k, s)] = 1, -1
+            ub_rows.append(row)
+            ub_rhs.append(sc.reserves.usable_k - sc.reserves.minimum_k)
+            row = np.zeros(size)  # u - eta - w <= 0
+            row[col(2, k, t)], row[col(3, k, t)], row[4 * cells + t] = 1, -1, -1
+            ub_rows.append(row)
+            ub_rhs.append(0.0)
+
+    def cvar_row(years):
+        row = np.zeros(size)
+        for t in years:
+            row[4 * cells + t] = 1
+            for k in range(draws):
+                row[col(3, k, t)] = 1 / ((1 - p) * draws)
+        return row
+
+    first, every = cvar_row([0]), cvar_row(range(n))
+    if len(bounds) > 0:
+        ub_rows.append(first)
+        ub_rhs.append(bounds[0])
+    if len(bounds) > 1:
+        ub_rows.append(every)
+        ub_rhs.append(bounds[1])
+    if stage == 1:
+        cost, constant = first, 0.0
+    elif stage == 2:
+        cost, constant = every, 0.0
+    else:
+        cost = np.zeros(size)
+        for k in range(draws):
+            for t in range(n):
+                cost[col(0, k, t)] = sc.policy.reserves_penalty / draws
+        constant = harm
+    limits = [(0, sc.reserves.max_cover_k[t % n] if np.isfinite(sc.reserves.max_cover_k[t % n]) else None)
+              for t in range(cells)]
+    limits += [(0, None)] * (3 * cells) + [(None, None)] * n
+    result = linprog(cost, A_ub=np.array(ub_rows), b_ub=ub_rhs, A_eq=np.array(eq_rows), b_eq=eq_rhs,
+                     bounds=limits, method="highs")
+    return None if result.status != 0 else float(result.fun) + constant
+
+
+@dataclass
+class RiskBruteForce:
+    stage1: float
+    stage2: float
+    objective: float
+    plans: int
+
+
+def solve_risk(model: Model, late: np.ndarray, share: np.ndarray, p: float) -> RiskBruteForce:
+    """Every plan scored on the same futures, stage by stage, with the tolerances of DESIGN 4.4."""
+    combos, ok = feasible_plans(model)
+    plans = combos[ok]
+    n = model.n
+    nets = [_future_savings(model, late, share, plan) for plan in plans]
+    harms = [float(sum(model.harm[o] * (n - s) for o, s in enumerate(plan.tolist()) if s >= 0)) for plan in plans]
+    first = [_risk_lp(model, net, p, 1, (), 0.0) for net in nets]
+    b1 = min(first)
+    bound1 = b1 + _tol(b1)
+    second = [_risk_lp(model, net, p, 2, (bound1,), 0.0) for net in nets]
+    b2 = min(v for v in second if v is not None)
+    bound2 = b2 + _tol(b2)
+    third = [_risk_lp(model, net, p, 3, (bound1, bound2), harm) for net, harm in zip(nets, harms, strict=True)]
+    return RiskBruteForce(b1, b2, min(v for v in third if v is not None), len(plans))
+
+
+def risk_score(model: Model, late: np.ndarray, share: np.ndarray, p: float, plan: dict[str, int],
+               bounds: tuple[float, float]) -> float | None:
+    """Stage 3 of one given plan under the stage bounds (None when it cannot meet them)."""
+    index = model.option_index()
+    starts = np.full(len(model.option_ids), -1)
+    for oid, s in plan.items():
+        starts[index[oid]] = s
+    net = _future_savings(model, late, share, starts)
+    harm = float(sum(model.harm[o] * (model.n - s) for o, s in enumerate(starts.tolist()) if s >= 0))
+    return _risk_lp(model, net, p, 3, bounds, harm)

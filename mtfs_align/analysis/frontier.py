@@ -23,23 +23,27 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mtfs_align.delivery import DEFAULT_SEED
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import Evaluation, evaluate
-from mtfs_align.model import Model
+from mtfs_align.model import Model, build_model
 from mtfs_align.optimise import (
     bound_first_year,
     bound_horizon,
     prepare,
     release_stage_bounds,
     solve_first_year_stage,
+    solve_for_risk,
     solve_harm_stage,
     solve_horizon_stage,
 )
 from mtfs_align.optimise.problem import SavingsProblem, scaled_reserves
+from mtfs_align.optimise.risk_plan import build_risk_problem, plan_shortfalls
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.scenario import CONFIDENCE_RANGE
 
-VARY = ("gap", "reserves")
-DEFAULT_RANGE = {"gap": (0.5, 1.5), "reserves": (0.0, 2.0)}
+VARY = ("gap", "reserves", "confidence")
+DEFAULT_RANGE = {"gap": (0.5, 1.5), "reserves": (0.0, 2.0), "confidence": (0.5, 0.95)}
 DEFAULT_POINTS = 11
 BALANCED = 1e-6  # £k: a candidate plan leaving less than this unidentified balances the point
 COLUMNS = ["point", "scale", "savings_k", "harm", "unidentified_k", "reserves_draw_k"]
@@ -54,11 +58,12 @@ class FrontierPoint:
     plan: dict[str, int]
     evaluation: Evaluation  # of the plan under the scaled gap or reserves
     status: str  # "optimal" or "time_limit"
-    unidentified_first_year: float  # stage-1 optimum (solver)
-    unidentified_total: float  # stage-2 optimum (solver)
+    unidentified_first_year: float  # stage-1 optimum (solver; CVaR of year 1 when planning for risk)
+    unidentified_total: float  # stage-2 optimum (solver; sum of CVaR when planning for risk)
     balance_stages_skipped: bool
     solves: int
     seconds: float
+    cvar_k: np.ndarray | None = None  # planning for risk: in-sample CVaR per year at the point's confidence
 
 
 @dataclass
@@ -104,7 +109,7 @@ def range_problems(vary: str, start: float, stop: float, points: int) -> list[Pr
     problems = []
     if vary not in VARY:
         problems.append(Problem("", "", "--vary", f"'{vary}' is not something the frontier can vary",
-                                "use --vary gap or --vary reserves"))
+                                "use --vary gap, --vary reserves or --vary confidence"))
     if points < 2:
         problems.append(Problem("", "", "--points", f"{points} is too few points for a frontier",
                                 "give at least 2, e.g. --points 11"))
@@ -112,6 +117,12 @@ def range_problems(vary: str, start: float, stop: float, points: int) -> list[Pr
         if not math.isfinite(value) or value < 0:
             problems.append(Problem("", "", flag, f"the scale {value:g} is negative or not a number",
                                     "scales are factors such as 0.5 or 1.5 (0 or more)"))
+    if vary == "confidence":
+        low, high = CONFIDENCE_RANGE
+        for flag, value in (("--from", start), ("--to", stop)):
+            if math.isfinite(value) and not low <= value <= high:
+                problems.append(Problem("", "", flag, f"the confidence {value:g} is outside {low:g} to {high:g}",
+                                        "give confidences such as --from 0.5 --to 0.95"))
     if math.isfinite(start) and math.isfinite(stop) and start >= stop:
         problems.append(Problem("", "", "--from", f"--from {start:g} is not below --to {stop:g}",
                                 "give the smaller scale first, e.g. --from 0.5 --to 1.5"))
@@ -120,7 +131,10 @@ def range_problems(vary: str, start: float, stop: float, points: int) -> list[Pr
 
 def scaled_model(model: Model, vary: str, factor: float) -> Model:
     """The model with its gap, or its reserves room and yearly draw limits, scaled by `factor`:
-    what each frontier point is evaluated against (DESIGN 4.5)."""
+    what each frontier point is evaluated against (DESIGN 4.5). A confidence changes no figure of
+    DESIGN 4.3."""
+    if vary == "confidence":
+        return model
     if vary == "gap":
         return dataclasses.replace(model, gap=model.gap * factor)
     sc = model.scenario
@@ -129,8 +143,10 @@ def scaled_model(model: Model, vary: str, factor: float) -> Model:
 
 def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "gap",
              start: float | None = None, stop: float | None = None, points: int = DEFAULT_POINTS,
-             progress: Progress | None = None) -> FrontierResult:
-    """Re-optimise at `points` evenly spaced scales from `start` to `stop` (DESIGN 4.5).
+             progress: Progress | None = None, seed: int = DEFAULT_SEED) -> FrontierResult:
+    """Re-optimise at `points` evenly spaced scales from `start` to `stop` (DESIGN 4.5), or
+    re-plan for delivery risk at `points` confidences (DESIGN 4.6; `--vary confidence` always
+    plans on risk, and so does every frontier of a scenario with plan_on: risk).
 
     A contradiction does not depend on the scale, so it shows at the first point and is raised
     (ContradictionError) like the optimiser's."""
@@ -140,21 +156,27 @@ def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "
     scales = [float(s) for s in np.linspace(start, stop, points)]
 
     began = time.perf_counter()
+    if vary == "confidence" and model.scenario.policy.plan_on != "risk":
+        model = risk_model(model)
     sp = prepare(model)
+    if model.scenario.policy.plan_on == "risk":
+        solver = _RiskResolver(sp, settings, vary, seed)
+    else:
+        solver = _Resolver(sp, settings, vary)
     build_seconds = time.perf_counter() - began
-    solver = _Resolver(sp, settings, vary)
     # Hardest first: a plan found for a harder point is then a candidate that balances the next.
-    order = sorted(range(points), key=lambda i: -scales[i] if vary == "gap" else scales[i])
+    order = sorted(range(points), key=lambda i: scales[i] if vary == "reserves" else -scales[i])
     found: dict[int, FrontierPoint] = {}
     for i in order:
         found[i] = solver.point(i + 1, scales[i])
         if progress is not None:
             progress(1)
     results = [found[i] for i in range(points)]
-    current = next((p for p in results if abs(p.scale - 1.0) < 1e-12), None)
+    here = model.scenario.policy.confidence if vary == "confidence" else 1.0
+    current = next((p for p in results if abs(p.scale - here) < 1e-12), None)
     if current is None:
-        current = solver.point(0, 1.0)
-    solver.rescale(1.0)
+        current = solver.point(0, here)
+    solver.rescale(here)
     return FrontierResult(
         vary=vary, points=results, table=frontier_table(model, results), current=current,
         solver=settings.solver, mip_gap=settings.mip_gap, build_seconds=build_seconds,
@@ -171,8 +193,20 @@ def frontier_table(model: Model, points: list[FrontierPoint]) -> pd.DataFrame:
                "harm": ev.harm, "unidentified_k": ev.unidentified_k, "reserves_draw_k": ev.reserves_draw_k}
         for pid in model.priority_ids:
             row[f"harm_{pid}"] = ev.harm_by_priority[pid]
+        if p.cvar_k is not None:
+            for year, value in zip(model.years, p.cvar_k, strict=True):
+                row[f"cvar_{year}"] = float(value)
         rows.append(row)
-    return pd.DataFrame(rows, columns=COLUMNS + [f"harm_{pid}" for pid in model.priority_ids])
+    columns = COLUMNS + [f"harm_{pid}" for pid in model.priority_ids]
+    if points and points[0].cvar_k is not None:
+        columns += [f"cvar_{year}" for year in model.years]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def risk_model(model: Model) -> Model:
+    """The model planned on risk (DESIGN 4.6: savings counted at expected delivery)."""
+    sc = model.scenario
+    return build_model(dataclasses.replace(sc, policy=dataclasses.replace(sc.policy, plan_on="risk")))
 
 
 def marginal_harm(table: pd.DataFrame) -> pd.DataFrame:
@@ -299,11 +333,45 @@ class _Resolver:
         )
 
 
+class _RiskResolver:
+    """Frontier points planned for delivery risk (DESIGN 4.6) on one built risk model: the gap,
+    the reserves (with the cover) or the confidence changed in place, the same K futures."""
+
+    def __init__(self, sp: SavingsProblem, settings: SolverSettings, vary: str, seed: int):
+        policy = sp.model.scenario.policy
+        self.sp, self.settings, self.vary, self.seed = sp, settings, vary, seed
+        self.rp = build_risk_problem(sp, policy.risk_draws, seed, policy.confidence)
+
+    def rescale(self, factor: float) -> None:
+        if self.vary == "gap":
+            self.rp.scale_gap(factor)
+        elif self.vary == "reserves":
+            self.rp.scale_reserves(factor)
+        else:
+            self.rp.set_confidence(factor)
+
+    def point(self, number: int, factor: float) -> FrontierPoint:
+        began = time.perf_counter()
+        self.rescale(factor)
+        scaled = scaled_model(self.sp.model, self.vary, factor)
+        confidence = factor if self.vary == "confidence" else self.sp.model.scenario.policy.confidence
+        found = solve_for_risk(self.sp, self.settings, self.seed, began, confidence=confidence, rp=self.rp)
+        figures = plan_shortfalls(scaled, self.rp.futures, found.plan, confidence)
+        return FrontierPoint(
+            point=number, scale=factor, plan=found.plan, evaluation=evaluate(scaled, found.plan),
+            status=found.status, unidentified_first_year=found.unidentified_first_year,
+            unidentified_total=found.unidentified_total, balance_stages_skipped=False, solves=3,
+            seconds=time.perf_counter() - began, cvar_k=figures["cvar_k"],
+        )
+
+
 def lines(result: FrontierResult) -> list[str]:
     """The frontier in council English for the terminal."""
     from mtfs_align.analysis.proposal import years_phrase
     from mtfs_align.report.text import money
 
+    if result.vary == "confidence":
+        return _confidence_lines(result)
     table = result.table
     model = result.current.evaluation.model
     what = "gap" if result.vary == "gap" else "reserves available"
@@ -351,3 +419,34 @@ def _below_one(scales: np.ndarray) -> tuple[int, int] | None:
         return len(scales) - 2, len(scales) - 1
     hi = max(int(at_or_above[0]), 1)
     return hi - 1, hi
+
+
+def _confidence_lines(result: FrontierResult) -> list[str]:
+    """The confidence frontier (DESIGN 4.6): what each step of certainty costs in outcome harm."""
+    from mtfs_align.analysis.proposal import years_phrase
+    from mtfs_align.report.text import money
+
+    table = result.table
+    model = result.current.evaluation.model
+    over = years_phrase(model.n)
+    first, last = model.years[0], model.years[-1]
+    out = [f"Confidence frontier: the plan re-planned for delivery risk at {len(table)} confidences, from "
+           f"{table['scale'].iloc[0]:.0%} to {table['scale'].iloc[-1]:.0%} ({result.solves} solves on one built model, "
+           f"{model.scenario.policy.risk_draws:,} simulated futures).",
+           f"  {'Confidence':>10}{'Savings':>11}{'Harm':>9}{'Bad year ' + first:>20}{'Bad year ' + last:>20}"]
+    for _, row in table.iterrows():
+        out.append(f"  {row['scale']:>10.0%}{money(row['savings_k']):>11}{row['harm']:>9.2f}"
+                   f"{money(row[f'cvar_{first}']):>20}{money(row[f'cvar_{last}']):>20}")
+    out.append(f"  ('Bad year' is the average savings still to be found in the worst share of futures left out "
+               f"by the confidence; savings are summed over {over}, at expected delivery.)")
+    low, high = table.iloc[0], table.iloc[-1]
+    d_harm = high["harm"] - low["harm"]
+    if abs(d_harm) >= 0.005:
+        out.append(f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} "
+                   f"{'adds' if d_harm > 0 else 'removes'} {abs(d_harm):.2f} of outcome harm over {over}.")
+    else:
+        out.append(f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} costs no extra "
+                   "outcome harm.")
+    if result.status != "optimal":
+        out.append("The solver stopped at the time limit at one or more points: those may not be optimal.")
+    return out

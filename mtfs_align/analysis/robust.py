@@ -21,16 +21,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mtfs_align.delivery import DEFAULT_SEED
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import Evaluation, evaluate
 from mtfs_align.model import Model, build_model
 from mtfs_align.optimise import prepare, solve_balance_stages, solve_harm_stage
 from mtfs_align.optimise.problem import SavingsProblem
+from mtfs_align.optimise.risk_plan import build_risk_problem
 from mtfs_align.optimise.solvers import SolverSettings
 from mtfs_align.scenario import Scenario
 
 DEFAULT_SAMPLES = 100
-DEFAULT_SEED = 20210401
 DEFAULT_CONCENTRATION = 20.0
 CORE, EXTERIOR = 0.95, 0.05
 COLUMNS = ["option", "name", "core_index", "class"]
@@ -127,7 +128,8 @@ def core_class(index: float) -> str:
 def robust(scenario: Scenario, settings: SolverSettings | None = None, samples: int = DEFAULT_SAMPLES,
            seed: int = DEFAULT_SEED, concentration: float = DEFAULT_CONCENTRATION,
            progress: Progress | None = None, model: Model | None = None) -> RobustResult:
-    """Core index of every option over `samples` weight samples (DESIGN 4.5)."""
+    """Core index of every option over `samples` weight samples (DESIGN 4.5); a scenario planned
+    on risk is re-planned on its K futures, drawn from the same seed's planning stream (DESIGN 4.6)."""
     settings = settings or SolverSettings()
     check_settings(samples, seed, concentration)
     began = time.perf_counter()
@@ -137,9 +139,18 @@ def robust(scenario: Scenario, settings: SolverSettings | None = None, samples: 
 
     sp = prepare(model)
     started = time.perf_counter()
-    _, _, status = solve_balance_stages(sp, settings, started)
-    statuses = [status, solve_harm_stage(sp, settings, started).status]
-    optimum = evaluate(model, sp.plan_from_solution())
+    risk_problem = None
+    if model.scenario.policy.plan_on == "risk":
+        # DESIGN 4.6: stages 1 and 2 on the K futures once; each sample re-solves the harm stage
+        policy = model.scenario.policy
+        risk_problem = build_risk_problem(sp, policy.risk_draws, seed, policy.confidence)
+        found = risk_problem.solve(settings)
+        statuses = [found.status]
+        optimum = evaluate(model, found.plan)
+    else:
+        _, _, status = solve_balance_stages(sp, settings, started)
+        statuses = [status, solve_harm_stage(sp, settings, started).status]
+        optimum = evaluate(model, sp.plan_from_solution())
 
     index = model.option_index()
     adopted = np.zeros((samples, len(model.option_ids)), dtype=bool)
@@ -147,9 +158,14 @@ def robust(scenario: Scenario, settings: SolverSettings | None = None, samples: 
     for s in range(samples):
         # The stage-1 and stage-2 bounds stay: they do not depend on the weights. The variables
         # still hold the last plan, a feasible warm start for this one.
-        third = solve_harm_stage(sp, settings, time.perf_counter(), start_harm_for(model, weights[s]))
+        if risk_problem is not None:
+            risk_problem.start_harm = start_harm_for(model, weights[s])
+            third = risk_problem.solve_harm(settings)
+            plans.append(third.plan)
+        else:
+            third = solve_harm_stage(sp, settings, time.perf_counter(), start_harm_for(model, weights[s]))
+            plans.append(sp.plan_from_solution())
         statuses.append(third.status)
-        plans.append(sp.plan_from_solution())
         for oid in plans[-1]:
             adopted[s, index[oid]] = True
         if progress is not None:

@@ -4,11 +4,12 @@ horizon, then least outcome harm (plus the reserves penalty), solved lexicograph
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
+from mtfs_align.delivery import DEFAULT_SEED
 from mtfs_align.errors import ContradictionError, SolverError
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
@@ -30,6 +31,35 @@ class Solution:
     objective: float  # the solver's stage-3 value (the manifest reports the evaluated one)
     build_seconds: float
     solve_seconds: float
+    risk: RiskPlanned | None = field(default=None, repr=False)  # plan_on: risk (DESIGN 4.6)
+
+
+@dataclass
+class RiskPlanned:
+    """What planning for delivery risk found (DESIGN 4.6), in sample: over the K planning draws."""
+
+    confidence: float
+    draws: int
+    seed: int
+    stage1_cvar_k: float  # least CVaR of the first year's savings still to be found
+    cvar_sum_k: float  # least sum over the years of CVaR
+    objective: float  # stage 3 over the draws: harm + reserves penalty x mean draws
+    in_sample: dict  # the plan on the planning draws, reserves as DESIGN 4.5 settles them
+    problem: object = field(repr=False, default=None)  # the built RiskProblem
+
+    def manifest_fields(self, years: list[str]) -> dict:
+        figures = self.in_sample
+        return {
+            "confidence": self.confidence, "draws": self.draws, "seed": self.seed,
+            "stage1_cvar_k": round(self.stage1_cvar_k, 3), "cvar_sum_k": round(self.cvar_sum_k, 3),
+            "stage3_objective": round(self.objective, 9),
+            "in_sample": {
+                "cvar_k": {y: round(float(v), 3) for y, v in zip(years, figures["cvar_k"], strict=True)},
+                "var_k": {y: round(float(v), 3) for y, v in zip(years, figures["var_k"], strict=True)},
+                "p_balanced": {y: round(float(v), 6) for y, v in zip(years, figures["p_balanced"], strict=True)},
+                "p_balanced_all_years": round(figures["p_balanced_all_years"], 6),
+            },
+        }
 
 
 def tolerance(value: float) -> float:
@@ -45,12 +75,38 @@ def prepare(model: Model) -> SavingsProblem:
     return build_problem(model)
 
 
-def optimise(model: Model, settings: SolverSettings | None = None) -> Solution:
+def optimise(model: Model, settings: SolverSettings | None = None, seed: int = DEFAULT_SEED) -> Solution:
+    """The optimum of DESIGN 4.4, or of 4.6 when the scenario plans on risk (its delivery draws
+    from `seed`)."""
     settings = settings or SolverSettings()
     started = time.perf_counter()
     sp = prepare(model)
+    if model.scenario.policy.plan_on == "risk":
+        return solve_for_risk(sp, settings, seed, started)
     build = time.perf_counter() - started
     return solve(sp, settings, build_seconds=build)
+
+
+def solve_for_risk(sp: SavingsProblem, settings: SolverSettings, seed: int, started: float,
+                   confidence: float | None = None, rp=None) -> Solution:
+    """DESIGN 4.6 on a built problem: K common delivery draws, three CVaR-then-harm stages."""
+    from mtfs_align.optimise.risk_plan import build_risk_problem, plan_shortfalls
+
+    policy = sp.model.scenario.policy
+    p = policy.confidence if confidence is None else confidence
+    if rp is None:
+        rp = build_risk_problem(sp, policy.risk_draws, seed, p)
+    rp.set_confidence(p)
+    build = time.perf_counter() - started
+    found = rp.solve(settings)
+    return Solution(
+        plan=found.plan, status=found.status, solver=settings.solver, mip_gap=settings.mip_gap,
+        reported_gap=found.gap, unidentified_first_year=found.stage1_cvar_k, unidentified_total=found.cvar_sum_k,
+        objective=found.objective, build_seconds=build, solve_seconds=found.seconds,
+        risk=RiskPlanned(confidence=p, draws=rp.futures.count, seed=seed, stage1_cvar_k=found.stage1_cvar_k,
+                         cvar_sum_k=found.cvar_sum_k, objective=found.objective,
+                         in_sample=plan_shortfalls(sp.model, rp.futures, found.plan, p), problem=rp),
+    )
 
 
 def _set_stage_row(sp: SavingsProblem, name: str, expression, bound: float) -> None:

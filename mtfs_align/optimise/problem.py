@@ -118,12 +118,14 @@ class SavingsProblem:
 
 
 def scaled_reserves(reserves: ReservesPolicy, factor: float) -> ReservesPolicy:
-    """DESIGN 4.5 `--vary reserves`: usable - minimum and every max_draw_k times `factor`."""
+    """DESIGN 4.5 `--vary reserves`: usable - minimum and every max_draw_k (and max_cover_k, the
+    in-year cover of 4.6) times `factor`."""
     if factor == 1.0:
         return reserves
     return dataclasses.replace(
         reserves, usable_k=reserves.minimum_k + factor * (reserves.usable_k - reserves.minimum_k),
         max_draw_k=[d if math.isinf(d) else d * factor for d in reserves.max_draw_k],
+        max_cover_k=[d if math.isinf(d) else d * factor for d in reserves.max_cover_k],
     )
 
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pulp
 
 from mtfs_align.errors import InputError, Problem, SolverError
@@ -239,3 +240,185 @@ def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: s
     if "Optimal - objective value" in text or "Result - Optimal solution found" in text:
         return 0.0
     return None
+
+
+# ---- models given as arrays (the risk-planning model of DESIGN 4.6) -------------------------
+# A dense block of K draws x years x starts is far too large to build term by term through PuLP;
+# these models are sparse matrices handed to HiGHS directly, or written as MPS for CBC.
+
+
+@dataclass
+class ArrayModel:
+    """min c x  subject to  row_lower <= A x <= row_upper, col_lower <= x <= col_upper, and x
+    integral where `integer` is set; A in compressed sparse column form (scipy.sparse)."""
+
+    cost: np.ndarray
+    matrix: object  # scipy.sparse.csc_matrix, rows x columns
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    integer: np.ndarray  # bool, per column
+
+
+@dataclass
+class ArrayResult:
+    status: str  # "optimal" or "time_limit"
+    objective: float  # c x of the values returned (not the solver's own report)
+    values: np.ndarray
+    gap: float | None
+    seconds: float
+
+
+FEASIBILITY = 1e-6  # relative row and bound tolerance of the check on every returned plan
+
+
+def run_arrays(model: ArrayModel, settings: SolverSettings, exact: bool,
+               start: np.ndarray | None = None) -> ArrayResult:
+    """Solve an array model with the chosen solver; `exact` means to proven optimality; `start`, a
+    feasible solution HiGHS may begin from (CBC is given none: docs/performance.md). The values
+    returned are checked row by row and bound by bound (SolverError when they break one), and the
+    objective reported is computed from them."""
+    started = time.perf_counter()
+    if settings.solver == "cbc":
+        status, values, gap = _run_arrays_cbc(model, settings, exact)
+    else:
+        status, values, gap = _run_arrays_highs(model, settings, exact, start)
+    if status == "infeasible":
+        return ArrayResult("infeasible", float("nan"), np.zeros(0), None, time.perf_counter() - started)
+    values = _snap_integers(model, values)
+    _check_values(model, values, settings.solver)
+    objective = float(model.cost @ values)
+    return ArrayResult(status, objective, values, gap, time.perf_counter() - started)
+
+
+def _snap_integers(model: ArrayModel, values: np.ndarray) -> np.ndarray:
+    values = np.array(values, dtype=float)
+    values[model.integer] = np.round(values[model.integer])
+    return values
+
+
+def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
+    """Every row and bound holds for the values returned (integers rounded), within tolerance."""
+    activity = model.matrix @ values
+    scale = 1.0 + np.abs(activity)
+    low_ok = np.isneginf(model.row_lower) | (activity >= model.row_lower - FEASIBILITY * scale)
+    high_ok = np.isposinf(model.row_upper) | (activity <= model.row_upper + FEASIBILITY * scale)
+    bounds_ok = (values >= model.col_lower - FEASIBILITY * (1 + np.abs(values))) & (
+        values <= model.col_upper + FEASIBILITY * (1 + np.abs(values)))
+    if not (low_ok.all() and high_ok.all() and bounds_ok.all()):
+        bad = int((~low_ok).sum() + (~high_ok).sum() + (~bounds_ok).sum())
+        raise SolverError(f"The {solver} solver returned a plan that breaks {bad} of the model's rows or bounds.")
+
+
+def _highs_lp(model: ArrayModel):
+    import highspy
+
+    matrix = model.matrix.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_ = matrix.shape[1]
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = np.asarray(model.cost, dtype=np.float64)
+    lp.col_lower_ = np.where(np.isneginf(model.col_lower), -highspy.kHighsInf, model.col_lower)
+    lp.col_upper_ = np.where(np.isposinf(model.col_upper), highspy.kHighsInf, model.col_upper)
+    lp.row_lower_ = np.where(np.isneginf(model.row_lower), -highspy.kHighsInf, model.row_lower)
+    lp.row_upper_ = np.where(np.isposinf(model.row_upper), highspy.kHighsInf, model.row_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                       for i in model.integer.tolist()]
+    return lp
+
+
+def _new_highs(settings: SolverSettings, exact: bool):
+    import highspy
+
+    with _quiet_native_output(True):
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", 0.0 if exact else settings.mip_gap)
+    h.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
+    if settings.time_limit is not None:
+        h.setOptionValue("time_limit", float(settings.time_limit))
+    if settings.threads is not None:
+        h.setOptionValue("threads", int(settings.threads))
+    return h
+
+
+def _run_arrays_highs(model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None):
+    import highspy
+
+    h = _new_highs(settings, exact)
+    # Measured on the risk-planning model (docs/performance.md): HiGHS's presolve doubles the time
+    # of each stage there and removes little (the per-draw rows are already tight).
+    h.setOptionValue("presolve", "off")
+    h.passModel(_highs_lp(model))
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=float).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
+    with _quiet_native_output(True):
+        h.run()
+    if start is not None and not _consistent(h):
+        # as in _WarmHiGHS: a start misjudged by HiGHS is not trusted; solve again from nothing
+        return _run_arrays_highs(model, settings, exact)
+    status = h.getModelStatus()
+    if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+        return "infeasible", None, None
+    solution = h.getSolution()
+    if not solution.value_valid:
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise SolverError(f"The highs solver found no plan within the time limit of {settings.time_limit:g} s; "
+                              "allow more time with --time-limit.")
+        raise SolverError(f"The highs solver stopped without a plan (status {h.modelStatusToString(status)}).")
+    gap = h.getInfo().mip_gap
+    gap = float(gap) if gap is not None and gap < 1e30 else 0.0
+    done = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
+    return done, np.array(solution.col_value), gap
+
+
+def _run_arrays_cbc(model: ArrayModel, settings: SolverSettings, exact: bool):
+    """CBC reads the model as an MPS file (written by HiGHS) and writes its solution file."""
+    import subprocess
+
+    path = _cbc_path() or "cbc"
+    with tempfile.TemporaryDirectory(prefix="mtfs_cbc_") as folder:
+        mps = os.path.join(folder, "model.mps")
+        sol = os.path.join(folder, "solution.txt")
+        h = _new_highs(settings, exact)
+        h.passModel(_highs_lp(model))
+        h.writeModel(mps)
+        command = [path, mps, "-preprocess", "off", "-ratioGap", str(0.0 if exact else settings.mip_gap),
+                   "-allowableGap", str(ABSOLUTE_GAP)]
+        if settings.time_limit is not None:
+            command += ["-sec", str(float(settings.time_limit))]
+        if settings.threads is not None:
+            command += ["-threads", str(int(settings.threads))]
+        command += ["-solve", "-solution", sol]
+        try:
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        except OSError as err:
+            raise SolverError(f"The cbc solver could not be run: {err}") from err
+        if not os.path.exists(sol):
+            raise SolverError("The cbc solver stopped without a plan.")
+        with open(sol, encoding="utf-8", errors="replace") as handle:
+            first = handle.readline()
+            rows = handle.read().split("\n")
+    head = first.strip().lower()
+    if "infeasible" in head:
+        return "infeasible", None, None
+    values = np.zeros(model.matrix.shape[1])
+    for line in rows:
+        parts = line.replace("**", " ").split()
+        if len(parts) >= 3 and parts[1].startswith("c") and parts[1][1:].isdigit():
+            values[int(parts[1][1:])] = float(parts[2])
+    if head.startswith("optimal"):
+        return "optimal", values, 0.0
+    if "stopped" in head and "no solution" not in head:
+        return "time_limit", values, None
+    raise SolverError(f"The cbc solver stopped without a plan ({first.strip()}).")

@@ -562,6 +562,38 @@ def frontier_chart(
     return fig
 
 
+def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figure:
+    """Outcome harm, and the savings still to be found in a bad year of the first and last years,
+    against the confidence planned for (the confidence frontier of DESIGN 4.6)."""
+    data = frontier.sort_values("scale", kind="stable")
+    confidence = data["scale"].to_numpy(float) * 100
+    harm = data["harm"].to_numpy(float)
+    fig = _figure()
+    with matplotlib.rc_context(STYLE):
+        left, right = fig.subplots(1, 2)
+        left.grid(True, axis="both")
+        left.plot(confidence, harm, color=COLOURS[0], marker="o", markersize=7, linewidth=2, gid="harm")
+        left.set_xlabel("Confidence planned for (% of futures)")
+        left.set_ylabel("Outcome harm (weighted severity-years)")
+        left.set_title("Outcome harm")
+        right.grid(True, axis="both")
+        for i, year in enumerate(dict.fromkeys([years[0], years[-1]])):
+            column = f"cvar_{year}"
+            if column in data:
+                right.plot(confidence, data[column].to_numpy(float) / 1000, color=COLOURS[(i + 1) % len(COLOURS)],
+                           marker=MARKERS[i % len(MARKERS)], markersize=7, linewidth=2, label=year, gid=column)
+        _pounds_m(right, "y", 1)
+        right.set_xlabel("Confidence planned for (% of futures)")
+        right.set_ylabel("Still to find in a bad year, £m")
+        right.set_title("Savings still to be found in a bad year")
+        right.legend(loc="best")
+    d_harm = harm[-1] - harm[0]
+    finding = (f"Planning for {confidence[-1]:.0f}% of futures rather than {confidence[0]:.0f}% "
+               + (f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else "costs no extra outcome harm"))
+    _title(fig, finding)
+    return fig
+
+
 # --------------------------------------------------------------------------- (d) delivery risk
 
 
@@ -1057,6 +1089,18 @@ def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
     return rows[["label", "savings_k", "harm"]]
 
 
+def _frontier_varies(folder: Path) -> str | None:
+    """What the folder's frontier varies, from its manifest (None when it has none)."""
+    import json
+
+    try:
+        data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    frontier = data.get("frontier") if isinstance(data, dict) else None
+    return frontier.get("vary") if isinstance(frontier, dict) else None
+
+
 def build_charts(folder: Path) -> list[str]:
     """Draw every chart the CSVs of an output folder allow and save them under `charts/`;
     returns the names written (e.g. ["gap_closure", "priority_spend", ...])."""
@@ -1084,7 +1128,10 @@ def build_charts(folder: Path) -> list[str]:
         plans.append(("gap_closure", lambda: gap_closure_chart(tables["budget"], tables["alignment"])))
     if tables["alignment"] is not None and (tables["alignment"]["level"] == "priority").any():
         plans.append(("priority_spend", lambda: priority_spend_chart(tables["alignment"])))
-    if tables["frontier"] is not None and len(tables["frontier"]):
+    confidence_frontier = _frontier_varies(folder) == "confidence"
+    if tables["frontier"] is not None and len(tables["frontier"]) and confidence_frontier:
+        plans.append(("frontier", lambda: confidence_frontier_chart(tables["frontier"], years)))
+    elif tables["frontier"] is not None and len(tables["frontier"]):
         plans.append(
             ("frontier", lambda: frontier_chart(tables["frontier"], proposal_points(tables["proposal"]), years))
         )
@@ -1109,6 +1156,7 @@ __all__ = [
     "CHART_FILES",
     "build_charts",
     "comparison_chart",
+    "confidence_frontier_chart",
     "core_index_chart",
     "frontier_chart",
     "frontier_slopes",

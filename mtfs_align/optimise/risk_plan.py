@@ -1,0 +1,441 @@
+"""Planning for delivery risk (DESIGN 4.6): the plan whose savings still to be found are least in
+the worst (1 - p) share of K delivery futures, drawn once per option so that every candidate plan
+faces the same futures (common random numbers).
+
+The model is the plan's rows of DESIGN 4.4 (floors, cash limits, one start, capacity, requires,
+excludes, protection: taken from the built `SavingsProblem`, so each family is defined once) and,
+for every draw k and year t, its own reserves: `draw[k,t] <= max_cover_k[t]`, `pay[k,t]`,
+`u[k,t] >= 0` in the balance and reserves rows of 4.4. The tail of the shortfall is linear
+(Rockafellar and Uryasev, 2000):
+
+    CVaR_p(u_t) = min over eta_t of  eta_t + sum_k w[k,t] / ((1 - p) K),  w[k,t] >= u[k,t] - eta_t, w >= 0.
+
+Worked case (K = 2, p = 0.5): shortfalls u = (0, 10) in the two futures. With eta = 0 the value is
+0 + (0 + 10) / (0.5 x 2) = 10; with eta = 10 it is 10 + 0 = 10; with eta = 5 it is 5 + 5 = 10. The
+worst half of the futures is the one with 10, so CVaR is 10. With K = 3, p = 2/3 and u = (0, 3, 9),
+eta = 3 gives 3 + (0 + 0 + 6) / (1/3 x 3) = 9: the worst third is the future with 9.
+
+Stages, each keeping the earlier results as 4.4 does: 1. least CVaR_p(u_1); 2. least
+sum_t CVaR_p(u_t); 3. least harm + reserves_penalty x (1/K) sum_k sum_t draw[k,t]. The per-draw
+rows are assembled from arrays (the dense K x years x starts block of savings), never term by term.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+from scipy import sparse
+
+from mtfs_align.delivery import beta_strata, late_cells, random_slices
+from mtfs_align.errors import ContradictionError, SolverError
+from mtfs_align.model import Model
+from mtfs_align.optimise import solvers
+from mtfs_align.optimise.problem import SavingsProblem
+from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
+
+PLANNING_STREAM = 46  # the spawn key of the planning draws: a stream apart from the Monte Carlo's
+PLAN_ROW_FAMILIES = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
+
+
+def tolerance(value: float) -> float:
+    """DESIGN 4.4: £10 (0.01 £k) or one part in a million, whichever is larger."""
+    return max(0.01, 1e-6 * abs(value))
+
+
+@dataclass
+class PlanningDraws:
+    """K futures of every option's delivery (DESIGN 4.6): late starts and delivered shares."""
+
+    late: np.ndarray  # (K, O) bool: the option starts a year late in that future
+    share: np.ndarray  # (K, O) share of each positive level delivered
+    seed: int
+
+    @property
+    def count(self) -> int:
+        return self.late.shape[0]
+
+
+def planning_rng(seed: int) -> np.random.Generator:
+    """The planning draws' own stream of the run's seed (the out-of-sample Monte Carlo of DESIGN
+    4.5 uses `default_rng(seed)` itself, so the two never share draws)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PLANNING_STREAM,)))
+
+
+def draw_futures(model: Model, draws: int, seed: int) -> PlanningDraws:
+    """K draws of the delivery model of DESIGN 4.5 for every option, adopted or not."""
+    policy = model.scenario.policy
+    rng = planning_rng(seed)
+    options = len(model.option_ids)
+    late = np.zeros(draws * options, dtype=bool)
+    late[late_cells(rng, policy.slip, draws * options)] = True
+    late = late.reshape(draws, options)
+    delivery = np.array([policy.delivery[model.scenario.options[o].rag] for o in model.option_ids], dtype=float)
+    share = np.empty((draws, options))
+    for d in sorted(set(delivery.tolist())):
+        columns = np.flatnonzero(delivery == d)
+        if d <= 0.0 or d >= 1.0:
+            share[:, columns] = d
+        else:
+            share[:, columns] = beta_strata(d, policy.delivery_concentration)[
+                random_slices(rng, (draws, len(columns)))]
+    return PlanningDraws(late=late, share=share, seed=seed)
+
+
+def savings_in_futures(model: Model, futures: PlanningDraws, options: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """(K, Z, n): what option `options[i]` started in `starts[i]` saves in each year of each future,
+    less its one-off cost in its (planned) start year: levels a year later when late, positive
+    levels times the delivered share, costs in full."""
+    n = model.n
+    padded = np.concatenate([np.zeros((model.levels.shape[0], 1)), model.levels], axis=1)
+    years = np.arange(n)
+    shift = futures.late[:, options].astype(int)  # (K, Z)
+    j = years[None, None, :] - starts[None, :, None] - shift[:, :, None]  # (K, Z, n)
+    level = padded[options[None, :, None], np.maximum(j, -1) + 1]
+    share = futures.share[:, options][:, :, None]
+    saved = np.where(level > 0, level * share, level)
+    saved[:, np.arange(len(options)), starts] -= model.one_off[options][None, :]
+    return saved
+
+
+def plan_shortfalls(model: Model, futures: PlanningDraws, plan: dict[str, int], confidence: float
+                    ) -> dict[str, np.ndarray]:
+    """The plan in each future with reserves settled as DESIGN 4.5 does (drawn as early as needed,
+    within max_cover_k): unidentified savings (K, n), and per year their CVaR and VaR at
+    `confidence` and the chance the year balances."""
+    from mtfs_align.evaluate import TOLERANCE_K, plan_arrays, settle_reserves
+
+    options, starts = plan_arrays(model, plan)
+    saved = savings_in_futures(model, futures, options, starts).sum(axis=1) if len(options) else np.zeros(
+        (futures.count, model.n))
+    r = model.scenario.reserves
+    settled = settle_reserves(model.gap - saved, r.usable_k, r.minimum_k, r.max_cover_k)
+    u = np.where(np.abs(settled.unidentified) < 1e-9, 0.0, settled.unidentified)
+    return {"unidentified": u, "cvar_k": np.array([cvar(u[:, t], confidence) for t in range(model.n)]),
+            "var_k": np.array([var(u[:, t], confidence) for t in range(model.n)]),
+            "p_balanced": (u < TOLERANCE_K).mean(axis=0), "p_balanced_all_years": float((u < TOLERANCE_K).all(
+                axis=1).mean())}
+
+
+def var(values: np.ndarray, p: float) -> float:
+    """The savings still to be found that the share p of futures stay at or below: the smallest
+    value with at least p of the draws at or below it (the lower p-quantile)."""
+    ordered = np.sort(np.asarray(values, dtype=float))
+    rank = max(1, math.ceil(p * len(ordered) - 1e-9))
+    return float(ordered[rank - 1])
+
+
+def cvar(values: np.ndarray, p: float) -> float:
+    """The average of the worst (1 - p) share of the draws, exactly as the optimiser's linear form
+    (Rockafellar and Uryasev): VaR + mean((u - VaR)+) / (1 - p). With u = (0, 3, 9) and p = 2/3:
+    VaR = 3 and CVaR = 3 + (6 / 3) / (1/3) = 9."""
+    values = np.asarray(values, dtype=float)
+    eta = var(values, p)
+    return float(eta + np.maximum(values - eta, 0.0).mean() / (1.0 - p))
+
+
+@dataclass
+class RiskSolution:
+    plan: dict[str, int]
+    status: str
+    stage1_cvar_k: float  # least CVaR of the first year's unidentified savings over the K draws
+    cvar_sum_k: float  # least sum over years of CVaR, under stage 1
+    objective: float  # stage 3: harm + reserves penalty on the mean draws
+    cvar_by_year_k: np.ndarray  # the solution's own CVaR per year (eta_t + tail average)
+    gap: float | None
+    seconds: float
+
+
+@dataclass
+class RiskProblem:
+    """The risk-planning model of DESIGN 4.6, built once; gap, reserves, confidence and harm can be
+    changed in place between solves (frontier points, weight samples)."""
+
+    sp: SavingsProblem
+    futures: PlanningDraws
+    confidence: float
+    base_rows: sparse.csr_matrix = field(repr=False)  # every row but the stage bounds
+    row_lower: np.ndarray = field(repr=False)
+    row_upper: np.ndarray = field(repr=False)
+    col_lower: np.ndarray = field(repr=False)
+    col_upper: np.ndarray = field(repr=False)
+    integer: np.ndarray = field(repr=False)
+    balance_rows: np.ndarray = field(repr=False)  # (K, n) row index of each balance row
+    reserves_rows: np.ndarray = field(repr=False)  # (K, n)
+    draw_cols: np.ndarray = field(repr=False)  # (K, n) column of draw[k,t]
+    pay_cols: np.ndarray = field(repr=False)
+    u_cols: np.ndarray = field(repr=False)
+    w_cols: np.ndarray = field(repr=False)
+    eta_cols: np.ndarray = field(repr=False)  # (n,)
+    gap_scale: float = 1.0
+    reserves_scale: float = 1.0
+    start_harm: np.ndarray | None = field(default=None, repr=False)  # (O, n) override (robustness)
+    transform: sparse.csr_matrix | None = field(default=None, repr=False)  # z = T y (`started_by`)
+    balance_stages: tuple | None = field(default=None, repr=False)  # the last solve's stages 1 and 2
+
+    @property
+    def model(self) -> Model:
+        return self.sp.model
+
+    @property
+    def z_count(self) -> int:
+        return len(self.sp.z)
+
+    # ---- changes in place --------------------------------------------------------------
+    def scale_gap(self, factor: float) -> None:
+        self.gap_scale = factor
+        gap = self.model.gap * factor
+        self.row_lower[self.balance_rows] = gap[None, :]
+        self.row_upper[self.balance_rows] = gap[None, :]
+
+    def scale_reserves(self, factor: float) -> None:
+        """usable - minimum and every max_cover_k (and max_draw_k) times `factor` (DESIGN 4.5)."""
+        self.reserves_scale = factor
+        r = self.model.scenario.reserves
+        self.row_upper[self.reserves_rows] = factor * (r.usable_k - r.minimum_k)
+        cover = np.array([c if math.isinf(c) else c * factor for c in r.max_cover_k])
+        self.col_upper[self.draw_cols] = cover[None, :]
+
+    def set_confidence(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    # ---- objectives ---------------------------------------------------------------------
+    def _cvar_cost(self, years: list[int]) -> np.ndarray:
+        cost = np.zeros(len(self.col_lower))
+        weight = 1.0 / ((1.0 - self.confidence) * self.futures.count)
+        for t in years:
+            cost[self.eta_cols[t]] = 1.0
+            cost[self.w_cols[:, t]] = weight
+        return cost
+
+    def _harm_cost(self) -> np.ndarray:
+        m = self.model
+        harm = m.start_harm() if self.start_harm is None else self.start_harm
+        cost = np.zeros(len(self.col_lower))
+        cost[: self.z_count] = self.transform.T @ harm[self.sp.pairs_option, self.sp.pairs_start]
+        penalty = m.scenario.policy.reserves_penalty
+        if penalty:
+            cost[self.draw_cols.ravel()] = penalty / self.futures.count
+        return cost
+
+    def cvar_by_year(self, values: np.ndarray) -> np.ndarray:
+        weight = 1.0 / ((1.0 - self.confidence) * self.futures.count)
+        return np.array([values[self.eta_cols[t]] + weight * values[self.w_cols[:, t]].sum()
+                         for t in range(self.model.n)])
+
+    def plan_from(self, values: np.ndarray) -> dict[str, int]:
+        m = self.model
+        starts = self.transform @ np.round(values[: self.z_count])
+        chosen = np.flatnonzero(starts > 0.5)
+        return {m.option_ids[self.sp.pairs_option[i]]: int(self.sp.pairs_start[i]) for i in chosen.tolist()}
+
+    # ---- solving ------------------------------------------------------------------------
+    def _array_model(self, cost: np.ndarray, bounds: list[tuple[np.ndarray, float]]) -> ArrayModel:
+        rows = self.base_rows
+        lower, upper = self.row_lower, self.row_upper
+        if bounds:
+            extra = sparse.csr_matrix(np.vstack([b[0] for b in bounds]))
+            rows = sparse.vstack([rows, extra], format="csr")
+            lower = np.concatenate([lower, np.full(len(bounds), -np.inf)])
+            upper = np.concatenate([upper, [b[1] for b in bounds]])
+        return ArrayModel(cost=cost, matrix=rows.tocsc(), row_lower=lower, row_upper=upper,
+                          col_lower=self.col_lower, col_upper=self.col_upper, integer=self.integer)
+
+    def _solve(self, cost, bounds, settings, exact, started, start=None) -> solvers.ArrayResult:
+        result = solvers.run_arrays(self._array_model(cost, bounds), _remaining(settings, started), exact, start)
+        if result.status == "infeasible":
+            from mtfs_align.optimise.contradictions import diagnose
+
+            raise ContradictionError(diagnose(self.model, settings))
+        return result
+
+    def _solve_first_year(self, settings: SolverSettings, started: float) -> solvers.ArrayResult:
+        """Stage 1 on the rows of the first year alone (and the plan's rows): the later years' rows
+        can always be met (by u, or by drawing nothing more), so they cannot change the least CVaR
+        of the first year, and the model is a quarter of the size. The values returned are those
+        of the whole model (later years' draw, pay and tail at their least, u meeting each balance
+        row), a feasible start for stage 2."""
+        n, k = self.model.n, self.futures.count
+        rows_first = np.concatenate([
+            np.arange(self.balance_rows.min()),  # the plan's rows
+            self.balance_rows[:, 0], self.reserves_rows[:, 0], self.balance_rows[:, 0] + 2 * k * n,
+            np.arange(self.balance_rows.max() + 2 * k * n + 1, self.base_rows.shape[0]),  # y never falls
+        ])
+        cols = np.concatenate([np.arange(self.z_count), self.eta_cols[:1], self.draw_cols[:, 0],
+                               self.pay_cols[:, 0], self.u_cols[:, 0], self.w_cols[:, 0]])
+        cost = self._cvar_cost([0])
+        sub = ArrayModel(cost=cost[cols], matrix=self.base_rows[rows_first][:, cols].tocsc(),
+                         row_lower=self.row_lower[rows_first], row_upper=self.row_upper[rows_first],
+                         col_lower=self.col_lower[cols], col_upper=self.col_upper[cols], integer=self.integer[cols])
+        result = solvers.run_arrays(sub, _remaining(settings, started), True)
+        if result.status == "infeasible":
+            from mtfs_align.optimise.contradictions import diagnose
+
+            raise ContradictionError(diagnose(self.model, settings))
+        values = np.zeros(len(self.col_lower))
+        values[cols] = result.values
+        values[self.eta_cols[1:]] = 0.0
+        # later years: no draw, surplus paid in, shortfall unidentified; tail w = u (eta = 0)
+        activity = self.base_rows[self.balance_rows[:, 1:].ravel()] @ values
+        gap = self.row_lower[self.balance_rows[:, 1:].ravel()]
+        left = gap - activity
+        values[self.u_cols[:, 1:].ravel()] = np.maximum(left, 0.0)
+        values[self.pay_cols[:, 1:].ravel()] = np.maximum(-left, 0.0)
+        values[self.w_cols[:, 1:].ravel()] = values[self.u_cols[:, 1:].ravel()]
+        return solvers.ArrayResult(result.status, result.objective, values, result.gap, result.seconds)
+
+    def solve(self, settings: SolverSettings) -> RiskSolution:
+        """The three stages of DESIGN 4.6 under the current gap, reserves, confidence and harm."""
+        started = time.perf_counter()
+        first_cost = self._cvar_cost([0])
+        first = self._solve_first_year(settings, started)
+        stage1 = max(0.0, first.objective)
+        bounds = [(first_cost, stage1 + tolerance(stage1))]
+        all_cost = self._cvar_cost(list(range(self.model.n)))
+        # each stage starts from the plan before, which meets the new stage's rows
+        second = self._solve(all_cost, bounds, settings, True, started, start=first.values)
+        stage2 = max(0.0, second.objective)
+        bounds.append((all_cost, stage2 + tolerance(stage2)))
+        self.balance_stages = (stage1, stage2, bounds, second, [first.status, second.status])
+        return self.solve_harm(settings, started)
+
+    def solve_harm(self, settings: SolverSettings, started: float | None = None) -> RiskSolution:
+        """Stage 3 alone under the stage-1 and stage-2 results of the last `solve` (weight samples
+        change only the harm, which those stages do not depend on)."""
+        started = time.perf_counter() if started is None else started
+        stage1, stage2, bounds, second, statuses = self.balance_stages
+        statuses = list(statuses)
+        try:
+            third = self._solve(self._harm_cost(), bounds, settings, False, started, start=second.values)
+        except SolverError:
+            if settings.time_limit is None:
+                raise
+            third = None
+        if third is None:  # out of time in the harm stage: the stage-2 plan meets every row
+            values, objective, gap = second.values, float("nan"), None
+            statuses.append("time_limit")
+        else:
+            values, objective, gap = third.values, third.objective, third.gap
+            statuses.append(third.status)
+        return RiskSolution(
+            plan=self.plan_from(values), status="time_limit" if "time_limit" in statuses else "optimal",
+            stage1_cvar_k=stage1, cvar_sum_k=stage2, objective=objective, cvar_by_year_k=self.cvar_by_year(values),
+            gap=None if "time_limit" in statuses[:2] else gap, seconds=time.perf_counter() - started,
+        )
+
+
+def _remaining(settings: SolverSettings, started: float) -> SolverSettings:
+    if settings.time_limit is None:
+        return settings
+    left = max(1.0, settings.time_limit - (time.perf_counter() - started))
+    return SolverSettings(settings.solver, left, settings.mip_gap, settings.threads)
+
+
+def started_by(sp: SavingsProblem) -> sparse.csr_matrix:
+    """T with z = T y, where y[o,s] = 1 when option o has started by year s (the sum of its z up to
+    s, within its window). The model is solved in y: the same relaxation, but branching on "started
+    by year s" splits the plans far more evenly than "starts in year s" (docs/performance.md)."""
+    o, s = sp.pairs_option, sp.pairs_start
+    count = len(o)
+    previous = np.flatnonzero((o[1:] == o[:-1]) & (s[1:] == s[:-1] + 1)) + 1 if count > 1 else np.zeros(0, int)
+    rows = np.concatenate([np.arange(count), previous])
+    cols = np.concatenate([np.arange(count), previous - 1])
+    data = np.concatenate([np.ones(count), -np.ones(len(previous))])
+    return sparse.csr_matrix((data, (rows, cols)), shape=(count, count))
+
+
+def _plan_rows(sp: SavingsProblem) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """The rows of DESIGN 4.4 on the plan alone (every family but balance and reserves), read from
+    the built problem so that each family is defined in one place."""
+    index = {var.name: i for i, var in enumerate(sp.z)}
+    data, rows, cols, lower, upper = [], [], [], [], []
+    r = 0
+    for family in PLAN_ROW_FAMILIES:
+        for row in sp.family(family):
+            constraint = row.constraint
+            for var, coefficient in constraint.items():
+                rows.append(r)
+                cols.append(index[var.name])
+                data.append(coefficient)
+            rhs = -float(constraint.constant)
+            if constraint.sense == pulp.LpConstraintLE:
+                lower.append(-np.inf), upper.append(rhs)
+            elif constraint.sense == pulp.LpConstraintGE:
+                lower.append(rhs), upper.append(np.inf)
+            else:
+                lower.append(rhs), upper.append(rhs)
+            r += 1
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(r, len(sp.z)))
+    return matrix, np.array(lower, dtype=float), np.array(upper, dtype=float)
+
+
+def build_risk_problem(sp: SavingsProblem, draws: int, seed: int, confidence: float) -> RiskProblem:
+    """The model of DESIGN 4.6 over `draws` futures from `seed`, on a built 4.4 problem."""
+    m = sp.model
+    n, z_count = m.n, len(sp.z)
+    futures = draw_futures(m, draws, seed)
+    k = futures.count
+    # columns: z | eta (n) | per future and year: draw, pay, u, w
+    eta_cols = z_count + np.arange(n)
+    block = z_count + n + 4 * (np.arange(k)[:, None] * n + np.arange(n)[None, :])  # (K, n)
+    draw_cols, pay_cols, u_cols, w_cols = block, block + 1, block + 2, block + 3
+    columns = z_count + n + 4 * k * n
+    r = m.scenario.reserves
+    col_lower = np.zeros(columns)
+    col_upper = np.full(columns, np.inf)
+    col_lower[eta_cols] = -np.inf
+    col_upper[:z_count] = 1.0
+    cover = np.array(r.max_cover_k, dtype=float)
+    col_upper[draw_cols] = cover[None, :]
+    integer = np.zeros(columns, dtype=bool)
+    integer[:z_count] = True
+
+    plan_matrix, plan_lower, plan_upper = _plan_rows(sp)
+    first = plan_matrix.shape[0]
+    balance_rows = first + np.arange(k * n).reshape(k, n)
+    reserves_rows = balance_rows + k * n
+    tail_rows = reserves_rows + k * n
+
+    # balance: sum_z X_k[z,t] z + draw - pay + u = G[t]
+    saved = savings_in_futures(m, futures, sp.pairs_option, sp.pairs_start)  # (K, Z, n)
+    kk, zz, tt = np.nonzero(saved)
+    b_rows = [balance_rows[kk, tt], balance_rows.ravel(), balance_rows.ravel(), balance_rows.ravel()]
+    b_cols = [zz, draw_cols.ravel(), pay_cols.ravel(), u_cols.ravel()]
+    b_data = [saved[kk, zz, tt], np.ones(k * n), -np.ones(k * n), np.ones(k * n)]
+    # reserves: sum_{t' <= t} draw[k,t'] - pay[k,t'] <= usable - minimum
+    later = np.array([(s, t) for t in range(n) for s in range(t + 1)])  # (year of row, earlier year)
+    s_idx, t_idx = later[:, 0], later[:, 1]
+    res_rows = reserves_rows[:, t_idx]  # (K, pairs)
+    b_rows += [res_rows.ravel(), res_rows.ravel()]
+    b_cols += [draw_cols[:, s_idx].ravel(), pay_cols[:, s_idx].ravel()]
+    b_data += [np.ones(res_rows.size), -np.ones(res_rows.size)]
+    # tail: w[k,t] - u[k,t] + eta[t] >= 0
+    b_rows += [tail_rows.ravel()] * 3
+    b_cols += [w_cols.ravel(), u_cols.ravel(), np.broadcast_to(eta_cols[None, :], (k, n)).ravel()]
+    b_data += [np.ones(k * n), -np.ones(k * n), np.ones(k * n)]
+    total_rows = first + 3 * k * n
+    block_matrix = sparse.csr_matrix(
+        (np.concatenate(b_data), (np.concatenate(b_rows) - first, np.concatenate(b_cols))),
+        shape=(3 * k * n, columns))
+    plan_block = sparse.hstack([plan_matrix, sparse.csr_matrix((first, columns - z_count))], format="csr")
+    base = sparse.vstack([plan_block, block_matrix], format="csr")
+    assert base.shape[0] == total_rows
+    # in "started by" variables: every row's z part times T, and z = T y >= 0 (y never falls)
+    transform = started_by(sp)
+    base = sparse.hstack([base[:, :z_count] @ transform, base[:, z_count:]], format="csr")
+    rising = transform[np.flatnonzero(np.diff(transform.indptr) > 1)]
+    base = sparse.vstack([base, sparse.hstack([rising, sparse.csr_matrix((rising.shape[0], columns - z_count))])],
+                         format="csr")
+    row_lower = np.concatenate([plan_lower, np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
+                                np.full(k * n, -np.inf), np.zeros(k * n), np.zeros(rising.shape[0])])
+    row_upper = np.concatenate([plan_upper, np.broadcast_to(m.gap[None, :], (k, n)).ravel(),
+                                np.full(k * n, r.usable_k - r.minimum_k), np.full(k * n, np.inf),
+                                np.full(rising.shape[0], np.inf)])
+    return RiskProblem(sp=sp, futures=futures, confidence=confidence, base_rows=base, row_lower=row_lower,
+                       row_upper=row_upper, col_lower=col_lower, col_upper=col_upper, integer=integer,
+                       balance_rows=balance_rows, reserves_rows=reserves_rows, draw_cols=draw_cols,
+                       pay_cols=pay_cols, u_cols=u_cols, w_cols=w_cols, eta_cols=eta_cols,
+                       transform=transform)
