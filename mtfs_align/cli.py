@@ -1,12 +1,17 @@
 """The `mtfs-align` command: thin click commands that call the library, print and set the exit code.
 
 Exit codes (DESIGN 6): 0 done; 1 done but a breach or an unbalanced year; 2 bad input or
-contradictory constraints; 3 solver or internal failure.
+contradictory constraints; 3 solver or internal failure; 130 stopped by Ctrl-C, 143 by SIGTERM; 141 when
+whoever reads the output stops reading (e.g. `mtfs-align validate | head -1`), quietly, as a command
+killed by SIGPIPE would.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
+import signal
 import sys
 import time
 import traceback
@@ -42,11 +47,8 @@ def handled(command):
                 _echo_warnings(err.warnings, kwargs.get("quiet", False))
             click.echo(f"Error: {err}", err=True)
             ctx.exit(err.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
-        except KeyboardInterrupt:
-            click.echo("Stopped.", err=True)
-            ctx.exit(3)
         except Exception as err:  # anything else is our fault, not the user's
             if debug:
                 traceback.print_exc()
@@ -61,33 +63,128 @@ def scenario_argument(command):
     return click.argument("scenario", required=False, type=click.Path(path_type=Path, dir_okay=False))(command)
 
 
-def common_options(command):
+def quiet_debug_options(command):
     command = click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")(command)
     command = click.option("--quiet", "-q", is_flag=True, help="No progress or notes, only results.")(command)
+    return command
+
+
+def common_options(command):
+    command = quiet_debug_options(command)
     command = click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-                           help="Output folder (default outputs/<scenario>); replaced whole.")(command)
+                           help="Output folder (default outputs/<scenario>/<command>/); replaced whole, and only "
+                                "when it holds nothing but this tool's earlier output.")(command)
     return command
 
 
 def load(scenario_path: Path | None, quiet: bool):
     from mtfs_align.scenario import load_scenario
 
+    if scenario_path is None:
+        _say_which_example(quiet)
     scenario = load_scenario(scenario_path or default_scenario())
     _echo_warnings(scenario.warnings, quiet)
     return scenario
 
 
+def _say_which_example(quiet: bool) -> None:
+    """With no scenario given: which bundled example is used, and the user's own scenarios if any."""
+    if quiet:
+        return
+    example = default_scenario()
+    click.echo(f"Using the bundled example scenarios/{example.name} (installed at {example}); "
+               "give a scenario file to use your own.", err=True)
+    own = Path("scenarios")
+    if own.is_dir() and own.resolve() != example.parent.resolve():
+        found = sorted(own.glob("*.yaml")) + sorted(own.glob("*.yml"))
+        if found:
+            command = click.get_current_context().info_name or "run"
+            click.echo(f"This folder has scenarios/: give one, e.g. mtfs-align {command} {found[0].as_posix()}",
+                       err=True)
+
+
 def output_target(scenario, out: Path | None, extra_inputs: list[Path] = ()) -> Path:
+    """--out, or outputs/<scenario>/<command>/ so that one command never replaces another's results."""
     from mtfs_align.io.outputs import check_output_location
 
-    target = out if out is not None else Path("outputs") / scenario.slug
+    command = click.get_current_context().info_name
+    target = out if out is not None else Path("outputs") / scenario.slug / command
     check_output_location(target, [scenario.data_dir, scenario.path.resolve().parent],
                           list(scenario.inputs) + list(extra_inputs))
     return target
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mtfs-align")
+# One example at the end of each command's --help.
+EXAMPLES = {
+    "validate": "mtfs-align validate scenarios/central.yaml",
+    "check": "mtfs-align check scenarios/central.yaml --plan outputs/central/optimise/plan.csv",
+    "optimise": "mtfs-align optimise scenarios/central.yaml --time-limit 60",
+    "frontier": "mtfs-align frontier scenarios/central.yaml --vary gap --from 0.5 --to 1.5 --points 11",
+    "risk": "mtfs-align risk scenarios/central.yaml --draws 10000 --seed 1",
+    "robust": "mtfs-align robust scenarios/central.yaml --samples 100",
+    "compare": "mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml",
+    "run": "mtfs-align run scenarios/central.yaml --out outputs/central-cabinet",
+    "brief": "mtfs-align brief --out outputs/central/run",
+    "init": "mtfs-align init my-council",
+}
+
+
+# The order of the workflow, not click's alphabetical one; commands not named here follow.
+WORKFLOW = ["validate", "check", "optimise", "frontier", "risk", "robust", "compare", "run", "brief"]
+
+
+def _quiet_stdout() -> None:
+    """After the reader of our output has gone: send what is left to /dev/null, so that Python's
+    final flush does not print a BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests)
+        pass
+
+
+class WorkflowGroup(click.Group):
+    """A click group listing commands in workflow order, and turning Ctrl-C and a closed pipe into
+    the exit codes people expect (130 and 141) without a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return [n for n in WORKFLOW if n in names] + [n for n in names if n not in WORKFLOW]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None and not command.epilog and name in EXAMPLES:
+            command.epilog = f"\b\nExample:\n  {EXAMPLES[name]}"
+        return command
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _stopped_quietly():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _stopped_quietly():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _stopped_quietly():
+    try:
+        yield
+    except KeyboardInterrupt:
+        try:
+            click.echo("Stopped by Ctrl-C; an output folder is only ever replaced whole, so any earlier output "
+                       "is as it was.", err=True)
+        except OSError:
+            pass
+        raise click.exceptions.Exit(130) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise click.exceptions.Exit(141) from None
+
+
+@click.group(cls=WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="\b\nThe user guide is docs/user-guide.md. Example:\n  mtfs-align run scenarios/central.yaml")
+@click.version_option(__version__, "-V", "--version", prog_name="mtfs-align")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -102,15 +199,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @scenario_argument
-@common_options
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Also check that a later command could write this output folder (nothing is written).")
+@quiet_debug_options
 @handled
 def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
     """Check a scenario and its data folder; print a short summary or every problem found."""
+    from mtfs_align.io.outputs import check_output_location
     from mtfs_align.model import build_model
     from mtfs_align.report.text import money, unscored_sentence
 
     sc = load(scenario, quiet)
     model = build_model(sc)
+    if out is not None:
+        check_output_location(out, [sc.data_dir, sc.path.resolve().parent], list(sc.inputs))
     click.echo(f"{sc.council}: scenario '{sc.name}' ({display_path(sc.path)})")
     click.echo(f"Years {sc.years[0]} to {sc.years[-1]}; {len(sc.priorities)} priorities, {len(sc.outcomes)} "
                f"outcomes, {len(sc.activities)} activities, {len(sc.options)} savings options"
@@ -289,8 +391,9 @@ def solution_manifest_fields(solution) -> dict:
 @common_options
 @handled
 def optimise(scenario, solver, time_limit, mip_gap, seed, draws, out, quiet, debug) -> None:
-    """Find the least-harm savings plan that best balances every year (DESIGN 4.4); with plan_on: risk
-    in the scenario's policy, the plan that leaves least to find in a bad year, checked on fresh draws."""
+    """Find the least-harm savings plan that best balances every year (see docs/user-guide.md); with
+    plan_on: risk in the scenario's policy, the plan that leaves least to find in a bad year, checked on
+    fresh draws."""
     from mtfs_align.analysis import risk as delivery_risk
     from mtfs_align.evaluate import evaluate
     from mtfs_align.io.outputs import OutputFolder
@@ -330,7 +433,7 @@ def optimise(scenario, solver, time_limit, mip_gap, seed, draws, out, quiet, deb
 
 
 def plan_for(sc, model, plan_file, settings_args, quiet):
-    """The plan to analyse: --plan, else the scenario's plan, else the optimised plan (DESIGN 4.5)."""
+    """The plan to analyse: --plan, else the scenario's plan, else the optimised plan."""
     from mtfs_align.io.plan_file import read_plan_file
 
     if plan_file is not None:
@@ -352,7 +455,7 @@ def plan_for(sc, model, plan_file, settings_args, quiet):
 @common_options
 @handled
 def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, quiet, debug) -> None:
-    """Delivery risk of a plan: late starts and partial delivery, simulated (DESIGN 4.5)."""
+    """Delivery risk of a plan: late starts and partial delivery, simulated many times."""
     from mtfs_align.analysis import risk as delivery_risk
     from mtfs_align.evaluate import evaluate
     from mtfs_align.io.outputs import OutputFolder
@@ -523,24 +626,62 @@ def run(scenario, vary, start, stop, points, draws, samples, seed, concentration
 def brief(scenario, out, quiet, debug) -> None:
     """Rebuild the charts and the Cabinet briefing (briefing.pdf) from an existing output folder."""
     from mtfs_align.errors import Problem
+    from mtfs_align.io.outputs import MARKER, OutputFolder, replace_problem
     from mtfs_align.report.briefing import build_briefing
     from mtfs_align.report.charts import build_charts
 
     if out is None:
         sc = load(scenario, quiet)
-        out = Path("outputs") / sc.slug
+        out = Path("outputs") / sc.slug / "run"
     if not (out / "manifest.json").is_file() or not (out / "budget.csv").is_file():
         raise InputError([Problem(display_path(out), "", "--out", "this is not an mtfs_align output folder "
                                   "(no manifest.json and budget.csv)",
                                   "run mtfs-align run (or optimise/check) first, or give its folder with --out")])
-    charts = build_charts(out)
-    path = build_briefing(out)
+    if not (out / MARKER).is_file():
+        raise InputError([Problem(display_path(out), "", "--out", f"this folder has no {MARKER} file, so it was "
+                                  "not written by this version of mtfs-align and will not be rebuilt",
+                                  "run the command that made it again (e.g. mtfs-align run SCENARIO)")])
+    refused = replace_problem(out.resolve())
+    if refused is not None:
+        raise InputError([Problem("--out", "", "", *refused)])
+    # Rebuilt in a copy and swapped in whole, so the folder stays the tool's own output.
+    with OutputFolder(out) as folder:
+        folder.copy_from(out.resolve())
+        charts = build_charts(folder.tmp)
+        build_briefing(folder.tmp)
+        folder.commit()
+    path = out / "briefing.pdf"
     click.echo(f"Briefing rebuilt with {len(charts)} charts: {display_path(path)}")
+
+
+@cli.command()
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="The council's folder name under data/ (default: from DIR).")
+@click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")
+@handled
+def init(folder: Path, name: str | None, debug: bool) -> None:
+    """Write a starter council folder: data/<name>/ with the four data files (one worked row each)
+    and scenarios/<name>.yaml, ready for mtfs-align validate. DIR must be new or empty."""
+    from mtfs_align.starter import write_starter
+
+    files = write_starter(folder, name)
+    scenario = files[-1].relative_to(folder)
+    click.echo(f"Starter council written to {display_path(folder)}/: {files[0].parent.relative_to(folder)}/ "
+               f"(plan.yaml, mtfs.yaml, activities.csv, options.csv) and {scenario}.")
+    click.echo(f"Next: cd {display_path(folder)} && mtfs-align validate {scenario}, then replace the worked "
+               "rows with your council's own (docs/user-guide.md).")
 
 
 # `frontier` and `robust` live in cli_analysis, which registers them on `cli` when it is imported.
 import mtfs_align.cli_analysis  # noqa: E402, F401
 
 
+def _terminated(signum, frame) -> None:
+    click.echo("Stopped by SIGTERM; an output folder is only ever replaced whole, so any earlier output is "
+               "as it was.", err=True)
+    raise SystemExit(143)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     cli(prog_name="mtfs-align")

@@ -43,7 +43,7 @@ from mtfs_align.errors import display_path
 def frontier(scenario: Path | None, vary: str, start: float | None, stop: float | None, points: int,
              solver, time_limit, mip_gap, seed, out: Path | None, quiet: bool, debug: bool) -> None:
     """What each extra £m of savings costs in outcome harm: the optimum re-solved as the gap (or the
-    reserves available) is scaled (DESIGN 4.5). With a proposed plan in the scenario, also the
+    reserves available) is scaled. With a proposed plan in the scenario, also the
     least-harm plan for its savings and the most savings for its harm."""
     from mtfs_align.analysis import frontier as trade_off
     from mtfs_align.analysis import proposal as against_optimum
@@ -130,7 +130,7 @@ def frontier(scenario: Path | None, vary: str, start: float | None, stop: float 
 def robust(scenario: Path | None, samples: int, seed: int, concentration: float, solver, time_limit, mip_gap,
            out: Path | None, quiet: bool, debug: bool) -> None:
     """Which options are safe choices whatever the exact priority weights: each option's core
-    index over re-optimisations with sampled weights (DESIGN 4.5)."""
+    index over re-optimisations with sampled weights."""
     from mtfs_align.analysis import robust as robustness
     from mtfs_align.io.outputs import OutputFolder
     from mtfs_align.model import build_model

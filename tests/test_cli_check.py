@@ -26,6 +26,7 @@ EVALUATION_FILES = [
     "breaches.csv",
     "screened.csv",
     "manifest.json",
+    ".mtfs-align-output",  # the marker that lets the next run replace the folder
 ]
 BUDGET_COLUMNS = [
     "year",
@@ -119,11 +120,11 @@ def test_validate_lists_every_problem_with_exit_2(tmp_path, monkeypatch):
 def test_check_balanced_plan_exits_0_and_writes_every_file(balanced):
     result = run("check", balanced)
     assert result.exit_code == 0, result.output
-    out = Path("outputs/test")  # named after the scenario file
+    out = Path("outputs/test/check")  # named after the scenario file and the command
     assert sorted(p.name for p in out.iterdir()) == sorted(EVALUATION_FILES)
     assert "The budget balances in every year." in result.output
     assert "Every activity stays inside its budget envelope" in result.output
-    assert "Results written to outputs/test/" in result.output
+    assert "Results written to outputs/test/check/" in result.output
 
 
 def test_check_output_columns_follow_design_5(balanced):
@@ -367,12 +368,24 @@ def test_an_existing_folder_that_is_not_an_output_is_not_replaced(balanced):
 
 def test_an_earlier_output_folder_is_replaced_whole(balanced):
     run("check", balanced, "--out", "out")
-    Path("out/stale.csv").write_text("old", encoding="utf-8")
+    Path("out/plan.csv").write_text("old", encoding="utf-8")  # a file the tool wrote, changed
     result = run("check", balanced, "--out", "out")
     assert result.exit_code == 0
-    assert not Path("out/stale.csv").exists()
+    assert Path("out/plan.csv").read_text(encoding="utf-8") != "old"
     assert sorted(p.name for p in Path("out").iterdir()) == sorted(EVALUATION_FILES)
-    assert not [p for p in Path(".").iterdir() if p.name.startswith(".out")]  # no temporary left
+    assert not [p for p in Path(".").iterdir() if p.name.startswith(".out")]  # no temporary or lock left
+
+
+def test_a_file_the_user_put_in_an_output_folder_stops_its_replacement(balanced):
+    run("check", balanced, "--out", "out")
+    Path("out/my notes.txt").write_text("keep me", encoding="utf-8")
+    Path("out/charts").mkdir()
+    before = {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()}
+    result = run("check", balanced, "--out", "out")
+    assert result.exit_code == 2
+    assert "holds files the tool did not write (charts/, my notes.txt)" in result.output
+    assert "move those files out of the folder" in result.output
+    assert {p.name: p.read_bytes() for p in Path("out").iterdir() if p.is_file()} == before
 
 
 def test_a_scenario_in_the_working_folder_may_use_the_default_outputs(tmp_path, monkeypatch):
@@ -386,7 +399,7 @@ def test_a_scenario_in_the_working_folder_may_use_the_default_outputs(tmp_path, 
     (tmp_path / "scenarios" / "test.yaml").rename(tmp_path / "scenario.yaml")
     result = run("check", "scenario.yaml")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "outputs" / "scenario" / "budget.csv").is_file()
+    assert (tmp_path / "outputs" / "scenario" / "check" / "budget.csv").is_file()
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,7 +458,8 @@ def test_every_command_has_help_text():
         assert command.help and command.help.strip(), name
         result = run(name, "--help")
         assert result.exit_code == 0, name
-        assert "Usage:" in result.output and "--out" in result.output
+        assert "Usage:" in result.output
+        assert "--out" in result.output or name == "init"  # init writes DIR, its argument
         for param in command.params:
             if isinstance(param, click.Option) and param.name not in ("help",):
                 assert param.help, f"{name} {param.opts}"

@@ -215,7 +215,8 @@ def test_frontier_command_writes_the_tables(tmp_path):
     assert manifest["solver"] == "highs" and manifest["mip_gap"] == 0
     assert "each extra £1m of savings" in result.output
     assert "For the same savings" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["frontier.csv", "manifest.json", "proposal.csv"]
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [".mtfs-align-output", "frontier.csv", "manifest.json", "proposal.csv"]
 
 
 def test_frontier_command_without_a_plan_writes_no_proposal(tmp_path):

@@ -189,7 +189,8 @@ def test_robust_command_is_reproducible(tmp_path):
     assert manifest["command"] == "robust" and manifest["seed"] == 7
     assert manifest["robust"]["samples"] == 8 and manifest["robust"]["sampling"] == "ranges"
     assert "Across 8 samples" in result.output
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["core_index.csv", "manifest.json"]
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == [".mtfs-align-output", "core_index.csv", "manifest.json"]
 
 
 @pytest.mark.parametrize("flags, words", [
