@@ -211,13 +211,13 @@ def test_statement_when_a_shortfall_remains_names_the_years():
     assert "the plan leaves no more than £2.0m to find in 2021/22 and £4.2m in 2023/24" in text
     assert "Reserves are not enough" in text
     assert "must still identify further savings or one-off funding of £2.0m in 2021/22 and £3.0m in 2023/24" in text
-    assert "(£5.0m in all)" in text
+    assert "(£5.0m summed over those two years)" in text
     assert "2022/23" not in text.split("Reserves are not enough")[1].split(".")[0]
     assert "A later year needs less" in text  # 3.0m found against 4.2m left
     assert "The 2021/22 budget must balance by law, so its £2.0m is needed" in text
     single = " ".join(section25_sentences(table_of([0, 0, 800], [0, 0, 800]), 0.95))
     assert "With 95% confidence" in single and "£800k in 2023/24." in single
-    assert "in all" not in single and "must balance by law" not in single
+    assert "summed over" not in single and "must balance by law" not in single
 
 
 def test_statement_when_no_plan_reaches_the_confidence():
@@ -225,7 +225,7 @@ def test_statement_when_no_plan_reaches_the_confidence():
     assert "Even the plan chosen to leave least to find in a bad year does not balance every year at 90%" in text
     assert (
         "the council must identify new savings or one-off funding of £500k in 2021/22, £600k in 2022/23 and "
-        "£700k in 2023/24 (£1.8m in all)" in text
+        "£700k in 2023/24 (£1.8m summed over the three years)" in text
     )
     assert "Reserves are not enough" not in text
 

@@ -76,6 +76,7 @@ def section25_sentences(table: pd.DataFrame, confidence: float, best_possible: b
         left = _by_year([(years[t], var_k[t]) for t in range(len(years)) if var_k[t] >= TOLERANCE_K], " to find")
         still = _by_year([(years[t], short[t]) for t in gaps])
         total = money(float(short[gaps].sum()))
+        over = _summed_over(len(gaps), len(years))
         if best_possible:
             out.append(
                 f"Even the plan chosen to leave least to find in a bad year does not balance every year at "
@@ -84,7 +85,7 @@ def section25_sentences(table: pd.DataFrame, confidence: float, best_possible: b
             )
             out.append(
                 f"The options on the table cannot close this: the council must identify new savings or "
-                f"one-off funding of {still}" + (f" ({total} in all)." if len(gaps) > 1 else ".")
+                f"one-off funding of {still}" + (f" ({total} summed over {over})." if len(gaps) > 1 else ".")
             )
         else:
             out.append(
@@ -94,7 +95,7 @@ def section25_sentences(table: pd.DataFrame, confidence: float, best_possible: b
             out.append(
                 f"Reserves are not enough to cover the plan's delivery risk at {pct} confidence: the council "
                 f"must still identify further savings or one-off funding of {still}"
-                + (f" ({total} in all)." if len(gaps) > 1 else ".")
+                + (f" ({total} summed over {over})." if len(gaps) > 1 else ".")
             )
         if any(short[t] < var_k[t] - TOLERANCE_K for t in gaps):
             out.append(
@@ -193,3 +194,13 @@ def certainty_cost_sentence(
     else:
         text += f" and raises what is left to find {bad} {_years(rises)}"
     return text + "."
+
+
+def _summed_over(years_short: int, horizon: int) -> str:
+    """'the four years' when every year is short, else 'those two years' (a total over years is
+    always said to be one)."""
+    from mtfs_align.analysis.proposal import NUMBER_WORDS, years_phrase
+
+    if years_short == horizon:
+        return years_phrase(horizon)
+    return f"those {NUMBER_WORDS[years_short] if years_short < len(NUMBER_WORDS) else years_short} years"
