@@ -161,21 +161,14 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
 def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_plan: dict[str, int],
                      settings: RunSettings, planned_cvar_k) -> list[str]:
     """What certainty costs: the deterministic optimum beside the risk-planned one, both run through
-    the same fresh draws (DESIGN 4.6)."""
+    the same fresh draws (DESIGN 4.6); records the deterministic plan's bad-year figures."""
     from mtfs_align.analysis import risk as risk_analysis
     from mtfs_align.analysis.risk_check import tail_figures
-    from mtfs_align.report.text import money
+    from mtfs_align.report.resilience import certainty_cost_sentence
 
     p = model.scenario.policy.confidence
     fresh = tail_figures(risk_analysis.simulate(model, deterministic_plan, draws=settings.draws,
                                                 seed=settings.seed).unidentified, p)
     deterministic["cvar_k"] = {y: round(float(v), 3) for y, v in zip(model.years, fresh.cvar_k, strict=True)}
-    last = model.years[-1]
-    d_harm = ev.harm - deterministic["harm"]
-    change = (f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else
-              f"removes {-d_harm:.2f} of outcome harm" if d_harm <= -0.005 else "costs no extra outcome harm")
-    return [f"Planning for delivery risk {change} over the horizon against the plan that assumes expected "
-            f"delivery ({ev.harm:.2f} against {deterministic['harm']:.2f}). On the same fresh draws, in a bad "
-            f"year (the worst {1 - p:.0%} of futures) the risk-planned plan leaves {money(planned_cvar_k[0])} to "
-            f"find in {model.years[0]} and {money(planned_cvar_k[-1])} in {last}; the plan that assumes expected "
-            f"delivery leaves {money(fresh.cvar_k[0])} and {money(fresh.cvar_k[-1])}."]
+    return [certainty_cost_sentence(deterministic["harm"], ev.harm, fresh.cvar_k, list(planned_cvar_k), model.years,
+                                    p) + " (Both plans on the same fresh draws.)"]

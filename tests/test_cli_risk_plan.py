@@ -90,7 +90,13 @@ def test_robust_and_run_plan_on_risk(tmp_path):
     manifest = json.loads((tmp_path / "all" / "manifest.json").read_text())
     assert manifest["risk_planning"]["out_of_sample"]["draws"] == 1000
     assert "deterministic_optimum" in manifest and "cvar_k" in manifest["deterministic_optimum"]
-    assert "Planning for delivery risk" in run.output
+    assert "Planning for delivery risk at 80% confidence" in run.output
+    from pypdf import PdfReader
+
+    briefing = " ".join(page.extract_text() for page in PdfReader(tmp_path / "all" / "briefing.pdf").pages)
+    briefing = " ".join(briefing.split())
+    assert "Robustness of the estimates and adequacy of reserves" in briefing
+    assert "Planning for delivery risk at 80% confidence" in briefing
 
 
 def test_bad_risk_keys_are_located(tmp_path):

@@ -575,9 +575,20 @@ def _budget_table(results: Results, st: dict) -> Table:
     return table
 
 
+def _certainty(m: dict, confidence: float, sentence) -> list[str]:
+    """What certainty costs (DESIGN 4.6), when the run planned for risk and solved the deterministic
+    optimum beside it: both plans' harm and their bad-year figures on the same fresh draws."""
+    deterministic = m.get("deterministic_optimum") or {}
+    fresh = (m.get("risk_planning") or {}).get("out_of_sample") or {}
+    if "cvar_k" not in deterministic or "cvar_k" not in fresh:
+        return []
+    years = list(fresh["cvar_k"])
+    return [sentence(deterministic["harm"], m["harm"], deterministic["cvar_k"], fresh["cvar_k"], years, confidence)]
+
+
 def _resilience_story(results: Results, st: dict) -> list:
     """The Section 25 statement (DESIGN 4.6) from resilience.csv, with its table."""
-    from mtfs_align.report.resilience import S25, section25_sentences
+    from mtfs_align.report.resilience import S25, certainty_cost_sentence, section25_sentences
     from mtfs_align.report.resilience import percent as level
 
     table = results.table("resilience")
@@ -625,7 +636,7 @@ def _resilience_story(results: Results, st: dict) -> list:
             st["small"],
         ),
         *[Paragraph(_esc(sentence), st["bullet"], bulletText="•") for sentence in
-          section25_sentences(table, confidence, best_possible)],
+          section25_sentences(table, confidence, best_possible) + _certainty(m, confidence, certainty_cost_sentence)],
         Spacer(1, 2 * mm),
         grid,
         Spacer(1, 6 * mm),
