@@ -308,25 +308,31 @@ class _Reader:
                 ok = False
         return ok
 
-    def number(self, value: object, key_path: tuple, **limits) -> float | None:
+    def number(self, value: object, key_path: tuple, field_name: str | None = None, **limits) -> float | None:
         file, where = self.locate(key_path)
+        name = _dotted(key_path) if field_name is None else field_name
         if isinstance(value, str) and value.strip() == "":
             value = None
         if value is None:
-            self.problems.add(file, where, _dotted(key_path), "a number is missing", "write a number")
+            self.problems.add(file, where, name, "a number is missing", "write a number")
             return None
         if isinstance(value, (list, dict)):
-            self.problems.add(file, where, _dotted(key_path), "must be a single number", "write one number")
+            self.problems.add(file, where, name, "must be a single number", "write one number")
             return None
-        return parse_number(value, self.problems, file, where, _dotted(key_path), **limits)
+        return parse_number(value, self.problems, file, where, name, **limits)
 
-    def per_year(self, value: object, key_path: tuple, n: int, scalar_ok: bool, **limits) -> list[float] | None:
+    def per_year(self, value: object, key_path: tuple, n: int, scalar_ok: bool,
+                 labels: list[str] | None = None, **limits) -> list[float] | None:
+        """One number per year; a problem with one value names its year (`grants, 2021/22`)
+        when the year labels are known, else its place in the list."""
         if isinstance(value, list):
             if len(value) != n:
                 self.add(key_path, f"has {len(value)} values but the horizon has {n} years",
                          f"give exactly one value per year ({n})")
                 return None
-            out = [self.number(v, key_path + (i,), **limits) for i, v in enumerate(value)]
+            out = [self.number(v, key_path + (i,),
+                               None if labels is None else f"{_dotted(key_path)}, {labels[i]}", **limits)
+                   for i, v in enumerate(value)]
             return None if any(v is None for v in out) else out
         if scalar_ok:
             number = self.number(value, key_path, **limits)
@@ -456,7 +462,7 @@ def load_scenario(path: Path | str) -> Scenario:
 
     weights, weights_given = _read_weights(merged.get("weights"), priorities, sc)
     policy, reserves_override = _read_policy(policy_raw, priorities, first_year, n, sc)
-    reserves = _resolve_reserves(reserves_raw, reserves_override, n, mtfs_doc, chain, problems)
+    reserves = _resolve_reserves(reserves_raw, reserves_override, years, mtfs_doc, chain, problems)
     changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
     funding_pct, funding_change_k = _read_funding_changes(changes, first_year, n, sc)
 
@@ -593,14 +599,18 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
         try:
             starts.append(parse_year(label))
         except ValueError as err:
+            # every malformed year is reported in this one run, not the first only (DESIGN 7)
             rd.add(("years", i), str(err), "write the year as 2021/22")
-            return None
+            starts.append(None)
+    if None in starts:
+        return None
     for i in range(1, len(starts)):
         if starts[i] != starts[i - 1] + 1:
             rd.add(("years", i), f"{year_label(starts[i])} does not follow {year_label(starts[i - 1])}",
                    "list consecutive financial years in order")
             return None
     n = len(starts)
+    labels = [year_label(s) for s in starts]
     funding = {}
     if data.get("funding_k") is None:
         pass  # reported above
@@ -608,12 +618,26 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
         rd.add(("funding_k",), "must be a mapping of funding sources to per-year lists",
                "write e.g. council_tax: [440000, 455000, ...]")
     else:
+        # A source may be negative (a collection fund deficit, a levy, a repayment: DESIGN 3.2);
+        # only each year's total must be positive.
         for source, values in data["funding_k"].items():
-            funding[source] = rd.per_year(values, ("funding_k", source), n, False, minimum=0, unit=" in £ thousands")
+            funding[source] = rd.per_year(values, ("funding_k", source), n, False, labels,
+                                          unit=" in £ thousands")
+        if funding and all(values is not None for values in funding.values()):
+            for t, label in enumerate(labels):
+                total = sum(values[t] for values in funding.values())
+                if total <= 0:
+                    file, where = rd.locate(("funding_k",))
+                    problems.add(file, where, f"funding_k, {label}",
+                                 f"total funding is £{total:,.0f}k; the funding of a year must be positive",
+                                 "check the signs of the sources of that year (a deficit is negative, "
+                                 "council tax and grants positive)")
     pressures = [0.0] * n
     if data.get("corporate_pressures_k") is not None:
-        pressures = rd.per_year(data["corporate_pressures_k"], ("corporate_pressures_k",), n, True,
-                                minimum=0, unit=" in £ thousands")
+        # Negative corporate pressures are allowed: a corporate saving or a release of a
+        # contingency lowers the council's need (docs/design-choices.md).
+        pressures = rd.per_year(data["corporate_pressures_k"], ("corporate_pressures_k",), n, True, labels,
+                                unit=" in £ thousands")
     growth = 0.0
     if data.get("growth_pct") is not None:
         growth = rd.number(data["growth_pct"], ("growth_pct",), above=-100)
@@ -625,11 +649,12 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     funding = {source: [0.0] * n if values is None else values for source, values in funding.items()}
     pressures = [0.0] * n if pressures is None else pressures
     growth = 0.0 if growth is None else growth
-    return [year_label(s) for s in starts], starts[0], funding, pressures, growth, reserves_raw
+    return labels, starts[0], funding, pressures, growth, reserves_raw
 
 
-def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chain: _Chain,
+def _resolve_reserves(raw: dict, override: dict, years: list[str], mtfs_doc: YamlDoc, chain: _Chain,
                       problems: Problems) -> Reserves:
+    n = len(years)
     mtfs_rd = _Reader(problems, lambda kp: (mtfs_doc.path, f"line {mtfs_doc.line(kp)}" if mtfs_doc.line(kp) else ""))
     sc_rd = _Reader(problems, chain.where)
     values = {}
@@ -642,7 +667,7 @@ def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chai
             values[key] = None
             continue
         if key in ("max_draw_k", "max_cover_k"):
-            values[key] = rd.per_year(value, kp, n, True, minimum=0, unit=" in £ thousands")
+            values[key] = rd.per_year(value, kp, n, True, years, minimum=0, unit=" in £ thousands")
         else:
             values[key] = rd.number(value, kp, minimum=0, unit=" in £ thousands")
         values[key + "_at"] = (rd, kp)
@@ -733,7 +758,8 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
         elif number is not None:
             policy.risk_draws = int(number)
     if "capacity" in raw:
-        policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True, minimum=0)
+        policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True,
+                                      [year_label(first_year + t) for t in range(n)], minimum=0)
     if "protect" in raw:
         if not isinstance(raw["protect"], dict):
             sc.add(kp + ("protect",), "must map priorities to a share of their need",
