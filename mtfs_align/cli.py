@@ -493,6 +493,35 @@ def brief(scenario, out, quiet, debug) -> None:
     click.echo(f"Briefing rebuilt with {len(charts)} charts: {display_path(path)}")
 
 
+@cli.command("import")
+@click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--into", "into", required=True, type=click.Path(path_type=Path),
+              help="Data folder to write options.csv (and activities.csv, columns.yaml) into.")
+@click.option("--sheet", help="Sheet to read (default: the visible sheet that looks like a tracker).")
+@click.option("--map", "map_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A columns.yaml from an earlier import: read the tracker the same way.")
+@click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the files written, no summary.")
+@handled
+def import_(tracker: Path, into: Path, sheet: str | None, map_path: Path | None, quiet: bool, debug: bool) -> None:
+    """Turn a savings tracker (.xlsx or .csv, as the council keeps it) into options.csv (DESIGN 3.6)."""
+    from mtfs_align.io.tracker import import_tracker
+
+    result = import_tracker(tracker, into, sheet, map_path)
+    if not quiet:
+        mapping = result.mapping
+        click.echo(f"Read sheet '{mapping.sheet}', header in row {mapping.header_row}.")
+        click.echo("Columns mapped: " + "; ".join(f"{h} -> {f}" for h, f in mapping.columns.items() if f != "ignore"))
+        click.echo(f"{len(result.options)} savings options read.")
+        for text in result.left_out:
+            click.echo(f"Left out: {text}")
+        for text in result.notes:
+            click.echo(f"Note: {text}")
+        click.echo("Not in the tracker, left blank: harms, benefits (harm is not scored for these options until "
+                   "you add them), and effort where no column gives it.")
+    click.echo("Wrote " + ", ".join(display_path(into / name) for name in result.written) + ".")
+
+
 # `frontier` and `robust` live in cli_analysis, which registers them on `cli` when it is imported.
 import mtfs_align.cli_analysis  # noqa: E402, F401
 
