@@ -519,17 +519,17 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
             left_out.append(f"row {r}: totals row ({ident or name})")
             since_total = []
             continue
+        filled = [cell_text(c) for c in cells if cell_text(c)]
+        if len(filled) == 1 and parse_money(filled[0]) is None:
+            left_out.append(f"row {r}: heading ({filled[0]})")  # a section heading such as 'Adults'
+            continue
         amounts = [money_at(cells, years[y][0], years[y][1], r, header[years[y][0]]) for y in year_starts]
         if any(a is None for a in amounts):
             continue
         if not ident:
-            filled = [cell_text(c) for c in cells if cell_text(c)]
             if since_total and any(amounts) and amounts == [sum(col) for col in zip(*since_total, strict=True)]:
                 left_out.append(f"row {r}: totals row (sums the rows above)")
                 since_total = []
-                continue
-            if len(filled) == 1 and not any(amounts):
-                left_out.append(f"row {r}: heading ({filled[0]})")
                 continue
             problems.add(path, _problem_place(grid, r), f"column {letter(position['id'])} ({header[position['id']]})",
                          "the saving has no reference", "give every saving a Ref")
