@@ -32,7 +32,15 @@ MAP_FILE = "columns.yaml"
 HEADER_SEARCH_ROWS = 30
 OPTION_COLUMNS_BEFORE = ["id", "name", "activity", "type", "rag"]
 OPTION_COLUMNS_AFTER = [
-    "earliest", "latest", "one_off_k", "effort", "harms", "benefits", "requires", "excludes", "equality_impact",
+    "earliest",
+    "latest",
+    "one_off_k",
+    "effort",
+    "harms",
+    "benefits",
+    "requires",
+    "excludes",
+    "equality_impact",
 ]
 ACTIVITY_COLUMNS = ["id", "name", "directorate", "outcomes", "baseline_k"]
 MONEY_FIX = "write an amount such as 1300, 1,300, £1.3m, £850k, or (500) for a cost"
@@ -40,39 +48,83 @@ MONEY_FIX = "write an amount such as 1300, 1,300, £1.3m, £850k, or (500) for a
 # Field of each column name, after normalising (lower case; spaces, punctuation and units dropped).
 SYNONYMS = {
     "id": ["ref", "reference", "id", "refno", "referenceno", "savingref", "savingsref", "proposalref", "code"],
-    "name": ["savingdescription", "savingsdescription", "description", "title", "name", "saving", "proposal",
-             "savingname", "proposalname", "savingtitle", "proposaldescription"],
+    "name": [
+        "savingdescription",
+        "savingsdescription",
+        "description",
+        "title",
+        "name",
+        "saving",
+        "proposal",
+        "savingname",
+        "proposalname",
+        "savingtitle",
+        "proposaldescription",
+    ],
     "directorate": ["directorate", "service", "department", "portfolio", "servicearea"],
     "activity": ["activity", "serviceline", "budgetline", "budgetarea", "costcentre", "activityid"],
     "rag": ["rag", "ragstatus", "ragrating", "deliveryrisk", "risk", "deliveryrag", "deliveryconfidence"],
     "type": ["type", "category", "savingtype", "savingstype", "savingcategory"],
-    "one_off_k": ["oneoffcost", "oneoffcosts", "implementationcost", "implementationcosts", "oneoff",
-                  "oneoffimplementationcost", "onceoffcost"],
+    "one_off_k": [
+        "oneoffcost",
+        "oneoffcosts",
+        "implementationcost",
+        "implementationcosts",
+        "oneoff",
+        "oneoffimplementationcost",
+        "onceoffcost",
+    ],
     "effort": ["effort", "effortpoints", "capacity", "changecapacity"],
     "earliest": ["start", "startyear", "earliest", "earlieststart", "startdate", "yearofstart"],
     "latest": ["latest", "lateststart"],
     "equality_impact": ["equalityimpact", "eqia", "equalityimpactassessment", "eia", "equality"],
-    "budget_k": ["budget", "netbudget", "baseline", "baselinebudget", "baselinek", "currentbudget",
-                 "servicebudget", "budgetk"],
+    "budget_k": [
+        "budget",
+        "netbudget",
+        "baseline",
+        "baselinebudget",
+        "baselinek",
+        "currentbudget",
+        "servicebudget",
+        "budgetk",
+    ],
 }
 FIELD_OF = {word: name for name, words in SYNONYMS.items() for word in words}
 MONEY_FIELDS = ("one_off_k", "budget_k")
 FIELDS = tuple(SYNONYMS) + ("ignore",)
 
-_UNIT = re.compile(r"£\s*(?:'\s*)?(000s?|k|m|million|bn)\b|\(\s*£?\s*(000s?|k|m)\s*\)|\b(?:£?000s)\b",
-                   re.IGNORECASE)
+_UNIT = re.compile(r"£\s*(?:'\s*)?(000s?|k|m|million|bn)\b|\(\s*£?\s*(000s?|k|m)\s*\)|\b(?:£?000s)\b", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[/\-–]\s*(\d{4}|\d{2})(?!\d)")
-_MAP_YEAR = re.compile(r"^saving\s+(\d{4}/\d{2})(?:\s+in\s+£(k|m))?$")
-_MAP_MONEY = re.compile(r"^(one_off_k|budget_k)(?:\s+in\s+£(k|m))?$")
+_MAP_YEAR = re.compile(r"^saving\s+(\d{4}/\d{2})(?:\s+in\s+£(k|m|bn))?$")
+_MAP_MONEY = re.compile(r"^(one_off_k|budget_k)(?:\s+in\s+£(k|m|bn))?$")
+UNIT_FACTOR = {None: 1, "k": 1, "m": 1000, "bn": 1_000_000}
+UNIT_WORD = {1000: " in £m", 1_000_000: " in £bn"}
 TYPE_WORDS = {
     **{t.replace(" ", ""): t for t in OPTION_TYPES},
-    "efficiencies": "efficiency", "incomegeneration": "income", "feesandcharges": "income",
-    "commercial": "income", "fees": "income", "demand": "demand management", "redesign": "service redesign",
-    "reduction": "service reduction", "servicereductions": "service reduction", "investtosave": "invest to save",
-    "growth": "investment", "procurement": "commissioning",
+    "efficiencies": "efficiency",
+    "incomegeneration": "income",
+    "feesandcharges": "income",
+    "commercial": "income",
+    "fees": "income",
+    "demand": "demand management",
+    "redesign": "service redesign",
+    "reduction": "service reduction",
+    "servicereductions": "service reduction",
+    "investtosave": "invest to save",
+    "growth": "investment",
+    "procurement": "commissioning",
 }
-EQUALITY_WORDS = {"none": "none", "na": "none", "no": "none", "neutral": "none", "nil": "none",
-                  "low": "low", "medium": "medium", "med": "medium", "high": "high"}
+EQUALITY_WORDS = {
+    "none": "none",
+    "na": "none",
+    "no": "none",
+    "neutral": "none",
+    "nil": "none",
+    "low": "low",
+    "medium": "medium",
+    "med": "medium",
+    "high": "high",
+}
 RAG_WORDS = {"g": "G", "green": "G", "a": "A", "amber": "A", "r": "R", "red": "R"}
 
 
@@ -222,6 +274,7 @@ class Grid:
     rows: list[list[object]]
     hidden: bool = False
     merged_top_left: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of merged ranges
+    from_csv: bool = False
 
 
 def read_grids(path: Path, problems: Problems) -> list[Grid] | None:
@@ -233,8 +286,13 @@ def read_grids(path: Path, problems: Problems) -> list[Grid] | None:
         return _read_csv_grid(path, problems)
     if suffix in (".xlsx", ".xlsm"):
         return _read_workbook_grids(path, problems)
-    problems.add(path, "", "", f"'{path.suffix}' is not a tracker format mtfs-align reads",
-                 "save the tracker as .xlsx (Excel workbook) or .csv")
+    problems.add(
+        path,
+        "",
+        "",
+        f"'{path.suffix}' is not a tracker format mtfs-align reads",
+        "save the tracker as .xlsx (Excel workbook) or .csv",
+    )
     return None
 
 
@@ -249,7 +307,7 @@ def _read_csv_grid(path: Path, problems: Problems) -> list[Grid] | None:
     except csv.Error as err:
         problems.add(path, "", "", f"the file cannot be read as CSV ({err})", "check the quoting")
         return None
-    return [Grid(path.stem, rows)]
+    return [Grid(path.stem, rows, from_csv=True)]
 
 
 def _read_workbook_grids(path: Path, problems: Problems) -> list[Grid] | None:
@@ -261,8 +319,13 @@ def _read_workbook_grids(path: Path, problems: Problems) -> list[Grid] | None:
             # read_only=False so merged cells are known; data_only: the values Excel saved
             book = load_workbook(path, read_only=False, data_only=True)
     except Exception as err:  # openpyxl raises many types for a damaged file
-        problems.add(path, "", "", f"the workbook cannot be opened ({type(err).__name__}: {err})",
-                     "save it again from Excel as .xlsx")
+        problems.add(
+            path,
+            "",
+            "",
+            f"the workbook cannot be opened ({type(err).__name__}: {err})",
+            "save it again from Excel as .xlsx",
+        )
         return None
     grids = []
     for sheet in book.worksheets:
@@ -285,10 +348,12 @@ class Mapping:
     columns: dict[str, str]  # header text -> field ('id', 'saving 2021/22 in £m', 'ignore', ...)
 
     def as_yaml(self) -> str:
-        head = ("# The column mapping used by `mtfs-align import`. Edit it and pass it back with\n"
-                "# --map to import the same way next time. Fields: " + ", ".join(FIELDS) + ",\n"
-                "# 'saving 2021/22' (a year's savings in £k) or 'saving 2021/22 in £m'; money fields may\n"
-                "# end 'in £m' too.\n")
+        head = (
+            "# The column mapping used by `mtfs-align import`. Edit it and pass it back with\n"
+            "# --map to import the same way next time. Fields: " + ", ".join(FIELDS) + ",\n"
+            "# 'saving 2021/22' (a year's savings in £k) or 'saving 2021/22 in £m'; money fields may\n"
+            "# end 'in £m' too.\n"
+        )
         body = {"sheet": self.sheet, "header_row": self.header_row, "columns": dict(self.columns)}
         return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 
@@ -298,7 +363,7 @@ def _mapped_field(header: str) -> str:
     if found is None:
         return "ignore"
     if found.startswith("saving ") or found in MONEY_FIELDS:
-        return found + (" in £m" if header_unit(header) == 1000 else "")
+        return found + UNIT_WORD.get(header_unit(header), "")
     return found
 
 
@@ -323,36 +388,55 @@ def find_header(grid: Grid) -> tuple[int, int]:
     return best
 
 
-def choose_mapping(path: Path, grids: list[Grid], sheet: str | None, problems: Problems,
-                   notes: list[str]) -> tuple[Grid, Mapping] | None:
+def choose_mapping(
+    path: Path, grids: list[Grid], sheet: str | None, problems: Problems, notes: list[str]
+) -> tuple[Grid, Mapping] | None:
     if sheet is not None:
         found = [g for g in grids if g.name.strip().lower() == sheet.strip().lower()]
         if not found:
-            problems.add(path, "", "--sheet", f"the workbook has no sheet '{sheet}' (it has "
-                         + ", ".join(g.name for g in grids) + ")", "give one of those sheet names")
+            problems.add(
+                path,
+                "",
+                "--sheet",
+                f"the workbook has no sheet '{sheet}' (it has " + ", ".join(g.name for g in grids) + ")",
+                "give one of those sheet names",
+            )
             return None
         grid = found[0]
         row, score = find_header(grid)
         if not score:
-            problems.add(path, f"sheet {grid.name}", "", f"no header row found in the first {HEADER_SEARCH_ROWS} "
-                         "rows (one with a Ref or Description column and at least one year column such as "
-                         "2021/22)", "check the sheet, or give the mapping with --map")
+            problems.add(
+                path,
+                f"sheet {grid.name}",
+                "",
+                f"no header row found in the first {HEADER_SEARCH_ROWS} "
+                "rows (one with a Ref or Description column and at least one year column such as "
+                "2021/22)",
+                "check the sheet, or give the mapping with --map",
+            )
             return None
     else:
         scored = [(g, *find_header(g)) for g in grids if not g.hidden]
         scored = [s for s in scored if s[2]]
         if not scored:
             hidden = [g.name for g in grids if g.hidden]
-            problems.add(path, "", "", "no visible sheet looks like a savings tracker (a header row with a Ref or "
-                         "Description column and year columns such as 2021/22 £000)"
-                         + (f"; hidden sheets ({', '.join(hidden)}) are read only when named" if hidden else ""),
-                         "name the sheet with --sheet, or give the mapping with --map")
+            problems.add(
+                path,
+                "",
+                "",
+                "no visible sheet looks like a savings tracker (a header row with a Ref or "
+                "Description column and year columns such as 2021/22 £000)"
+                + (f"; hidden sheets ({', '.join(hidden)}) are read only when named" if hidden else ""),
+                "name the sheet with --sheet, or give the mapping with --map",
+            )
             return None
         grid, row, score = max(scored, key=lambda s: s[2])
         others = [g.name for g in grids if g is not grid]
         if others:
-            notes.append(f"sheet '{grid.name}' read; not read: " + ", ".join(
-                f"'{g.name}'" + (" (hidden)" if g.hidden else "") for g in grids if g is not grid))
+            notes.append(
+                f"sheet '{grid.name}' read; not read: "
+                + ", ".join(f"'{g.name}'" + (" (hidden)" if g.hidden else "") for g in grids if g is not grid)
+            )
     columns: dict[str, str] = {}
     for cell in grid.rows[row - 1]:
         header = cell_text(cell)
@@ -382,25 +466,36 @@ def read_map(map_path: Path, path: Path, grids: list[Grid], problems: Problems) 
     names = [g.name for g in grids]
     sheet = str(data.get("sheet") or names[0])
     grid = next((g for g in grids if g.name.strip().lower() == sheet.strip().lower()), None)
+    if len(grids) == 1 and grids[0].from_csv:
+        grid = grids[0]  # a CSV file has one sheet, whatever next month's file is called
     if grid is None:
         add(("sheet",), f"the tracker has no sheet '{sheet}' (it has {', '.join(names)})", "give one of those names")
         return None
     row = data.get("header_row")
     if not isinstance(row, int) or isinstance(row, bool) or not 1 <= row <= len(grid.rows):
-        add(("header_row",), f"'{row}' is not a row of sheet {grid.name}",
-            f"give the row number of the header (1 to {len(grid.rows)})")
+        add(
+            ("header_row",),
+            f"'{row}' is not a row of sheet {grid.name}",
+            f"give the row number of the header (1 to {len(grid.rows)})",
+        )
         return None
     present = {cell_text(c) for c in grid.rows[row - 1] if cell_text(c)}
     columns: dict[str, str] = {}
     for header, wanted in data["columns"].items():
         header, wanted = str(header), str(wanted).strip()
         if not (wanted in FIELDS or _MAP_YEAR.match(wanted) or _MAP_MONEY.match(wanted)):
-            add(("columns", header), f"'{wanted}' is not a field",
-                "use one of " + ", ".join(FIELDS) + ", or 'saving 2021/22' (optionally 'in £m')")
+            add(
+                ("columns", header),
+                f"'{wanted}' is not a field",
+                "use one of " + ", ".join(FIELDS) + ", or 'saving 2021/22' (optionally 'in £m')",
+            )
             continue
         if header not in present:
-            add(("columns", header), f"sheet {grid.name} has no column '{header}' in row {row}",
-                "correct the name, or remove the line")
+            add(
+                ("columns", header),
+                f"sheet {grid.name} has no column '{header}' in row {row}",
+                "correct the name, or remove the line",
+            )
             continue
         columns[header] = wanted
     for header in present - set(columns):
@@ -442,8 +537,11 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
     grids = read_grids(path, problems)
     if grids is None:
         return None
-    chosen = (read_map(map_path, path, grids, problems) if map_path is not None
-              else choose_mapping(path, grids, sheet, problems, notes))
+    chosen = (
+        read_map(map_path, path, grids, problems)
+        if map_path is not None
+        else choose_mapping(path, grids, sheet, problems, notes)
+    )
     if chosen is None or problems:
         return None
     grid, mapping = chosen
@@ -457,32 +555,54 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
         if year_match:
             start = int(year_match.group(1)[:4])
             if start in years:
-                problems.add(path, _problem_place(grid, mapping.header_row), text,
-                             f"{year_label(start)} has two columns", "map one of them as ignore (--map)")
-            years[start] = (c, 1000 if year_match.group(2) == "m" else 1)
+                problems.add(
+                    path,
+                    _problem_place(grid, mapping.header_row),
+                    text,
+                    f"{year_label(start)} has two columns",
+                    "map one of them as ignore (--map)",
+                )
+            years[start] = (c, UNIT_FACTOR[year_match.group(2)])
         elif money_match:
             position.setdefault(money_match.group(1), c)
-            money_units[money_match.group(1)] = 1000 if money_match.group(2) == "m" else 1
+            money_units[money_match.group(1)] = UNIT_FACTOR[money_match.group(2)]
         elif wanted != "ignore":
             position.setdefault(wanted, c)
     place = _problem_place(grid, mapping.header_row)
     for needed, words in (("id", "Ref"), ("name", "Saving description"), ("rag", "RAG")):
         if needed not in position:
-            problems.add(path, place, needed, f"no column maps to {needed}",
-                         f"add a '{words}' column, or map one in columns.yaml with --map")
+            problems.add(
+                path,
+                place,
+                needed,
+                f"no column maps to {needed}",
+                f"add a '{words}' column, or map one in columns.yaml with --map",
+            )
     if not years:
-        problems.add(path, place, "", "no year columns (such as 2021/22 £000)",
-                     "name the savings columns by financial year, or map them with --map")
+        problems.add(
+            path,
+            place,
+            "",
+            "no year columns (such as 2021/22 £000)",
+            "name the savings columns by financial year, or map them with --map",
+        )
     if "activity" not in position and "directorate" not in position:
-        problems.add(path, place, "activity", "no column maps to activity (or directorate)",
-                     "add a 'Service line' column naming the activity of each saving")
+        problems.add(
+            path,
+            place,
+            "activity",
+            "no column maps to activity (or directorate)",
+            "add a 'Service line' column naming the activity of each saving",
+        )
     if problems:
         return None
     if "activity" not in position:
         notes.append("no activity column: each option's directorate is used as its activity")
     if "type" not in position:
-        notes.append("no type column: every option is written as 'efficiency' (a service saving, so it counts "
-                     "against its activity's floor); edit options.csv for income or financing options")
+        notes.append(
+            "no type column: every option is written as 'efficiency' (a service saving, so it counts "
+            "against its activity's floor); edit options.csv for income or financing options"
+        )
     ignored = [h for h, f in mapping.columns.items() if f == "ignore"]
     if ignored:
         notes.append("columns not used: " + ", ".join(ignored))
@@ -504,8 +624,13 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
         value = cells[c] if c < len(cells) else None
         amount = parse_money(value)
         if amount is None:
-            problems.add(path, _problem_place(grid, r), f"column {letter(c)} ({label})",
-                         f"'{cell_text(value)}' is not an amount of money", MONEY_FIX)
+            problems.add(
+                path,
+                _problem_place(grid, r),
+                f"column {letter(c)} ({label})",
+                f"'{cell_text(value)}' is not an amount of money",
+                MONEY_FIX,
+            )
             return None
         return amount if has_own_unit(value) else amount * unit
 
@@ -531,17 +656,42 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
                 left_out.append(f"row {r}: totals row (sums the rows above)")
                 since_total = []
                 continue
-            problems.add(path, _problem_place(grid, r), f"column {letter(position['id'])} ({header[position['id']]})",
-                         "the saving has no reference", "give every saving a Ref")
+            problems.add(
+                path,
+                _problem_place(grid, r),
+                f"column {letter(position['id'])} ({header[position['id']]})",
+                "the saving has no reference",
+                "give every saving a Ref",
+            )
             continue
         if ident in seen:
-            problems.add(path, _problem_place(grid, r), f"column {letter(position['id'])} ({header[position['id']]})",
-                         f"reference '{ident}' is also used in row {seen[ident]}", "make every Ref unique")
+            problems.add(
+                path,
+                _problem_place(grid, r),
+                f"column {letter(position['id'])} ({header[position['id']]})",
+                f"reference '{ident}' is also used in row {seen[ident]}",
+                "make every Ref unique",
+            )
             continue
         seen[ident] = r
         since_total.append(amounts)
-        row = _option_row(path, grid, r, cells, ident, name, amounts, year_starts, position, header, money_units,
-                          existing, problems, text_at, money_at)
+        row = _option_row(
+            path,
+            grid,
+            r,
+            cells,
+            ident,
+            name,
+            amounts,
+            year_starts,
+            position,
+            header,
+            money_units,
+            existing,
+            problems,
+            text_at,
+            money_at,
+        )
         if row is None:
             continue
         options.append(row)
@@ -551,27 +701,50 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
             if budget is not None and cell_text(cells[c] if c < len(cells) else None):
                 known = budgets.get(row["activity"])
                 if known is not None and known[0] != budget:
-                    problems.add(path, _problem_place(grid, r), f"column {letter(c)} ({header[c]})",
-                                 f"the budget of '{row['activity']}' is {money_text(budget)} here but "
-                                 f"{money_text(known[0])} in row {known[2]}", "give one budget per service line")
+                    problems.add(
+                        path,
+                        _problem_place(grid, r),
+                        f"column {letter(c)} ({header[c]})",
+                        f"the budget of '{row['activity']}' is {money_text(budget)} here but "
+                        f"{money_text(known[0])} in row {known[2]}",
+                        "give one budget per service line",
+                    )
                 elif known is None:
                     budgets[row["activity"]] = (budget, text_at(cells, "directorate"), r)
     if problems:
         return None
     if not options:
-        problems.add(path, f"sheet {grid.name}", "", "no savings rows found below the header",
-                     "check the sheet and header row (--sheet, --map)")
+        problems.add(
+            path,
+            f"sheet {grid.name}",
+            "",
+            "no savings rows found below the header",
+            "check the sheet and header row (--sheet, --map)",
+        )
         return None
     _profile_columns(options)
     activity_ids = sorted({o["activity"] for o in options})
     activities = None
     if budgets:
-        activities = [{"id": a, "name": a, "directorate": budgets[a][1] if a in budgets else "", "outcomes": "",
-                       "baseline_k": money_text(budgets[a][0]) if a in budgets else ""} for a in activity_ids]
+        activities = [
+            {
+                "id": a,
+                "name": a,
+                "directorate": budgets[a][1] if a in budgets else "",
+                "outcomes": "",
+                "baseline_k": money_text(budgets[a][0]) if a in budgets else "",
+            }
+            for a in activity_ids
+        ]
         missing = [a for a in activity_ids if a not in budgets]
         if missing:
-            problems.add(path, f"sheet {grid.name}", "budget_k", "no budget given for " + ", ".join(missing),
-                         "give the budget of every service line on at least one of its rows")
+            problems.add(
+                path,
+                f"sheet {grid.name}",
+                "budget_k",
+                "no budget given for " + ", ".join(missing),
+                "give the budget of every service line on at least one of its rows",
+            )
             return None
     return Import(mapping, options, activities, left_out, notes, activity_ids)
 
@@ -601,8 +774,23 @@ def _existing_activities(into: Path) -> dict[str, str]:
     return found
 
 
-def _option_row(path, grid, r, cells, ident, name, amounts, year_starts, position, header, money_units, existing,
-                problems, text_at, money_at) -> dict[str, str] | None:
+def _option_row(
+    path,
+    grid,
+    r,
+    cells,
+    ident,
+    name,
+    amounts,
+    year_starts,
+    position,
+    header,
+    money_units,
+    existing,
+    problems,
+    text_at,
+    money_at,
+) -> dict[str, str] | None:
     before = len(problems)
     where = _problem_place(grid, r) + f" ({ident})"
 
@@ -613,8 +801,11 @@ def _option_row(path, grid, r, cells, ident, name, amounts, year_starts, positio
     rag_text = text_at(cells, "rag")
     rag = rag_of(rag_text) if rag_text else None
     if rag is None:
-        bad("rag", f"'{rag_text}' is not a RAG rating" if rag_text else "the RAG rating is blank",
-            "write Green, Amber or Red (or G, A, R; Amber/Green reads as Amber)")
+        bad(
+            "rag",
+            f"'{rag_text}' is not a RAG rating" if rag_text else "the RAG rating is blank",
+            "write Green, Amber or Red (or G, A, R; Amber/Green reads as Amber)",
+        )
     kind = "efficiency"
     if "type" in position:
         type_text = text_at(cells, "type")
@@ -623,8 +814,11 @@ def _option_row(path, grid, r, cells, ident, name, amounts, year_starts, positio
             bad("type", f"'{type_text}' is not an option type", "use one of: " + ", ".join(OPTION_TYPES))
     activity = text_at(cells, "activity") if "activity" in position else text_at(cells, "directorate")
     if not activity:
-        bad("activity" if "activity" in position else "directorate", "the service line is blank",
-            "name the activity (service line) of every saving")
+        bad(
+            "activity" if "activity" in position else "directorate",
+            "the service line is blank",
+            "name the activity (service line) of every saving",
+        )
     activity = existing.get(activity.lower(), activity)
     start = None
     if "earliest" in position and text_at(cells, "earliest"):
@@ -642,8 +836,11 @@ def _option_row(path, grid, r, cells, ident, name, amounts, year_starts, positio
     elif start is not None:
         early = [year_label(y) for y, a in zip(year_starts, amounts, strict=True) if y < start and a != 0]
         if early:
-            bad("earliest", f"savings are given in {', '.join(early)}, before the start {year_label(start)}",
-                "correct the start year or the savings by year")
+            bad(
+                "earliest",
+                f"savings are given in {', '.join(early)}, before the start {year_label(start)}",
+                "correct the start year or the savings by year",
+            )
     profile: list[Decimal] = []
     if start is not None:
         last = max(year_starts)
@@ -669,16 +866,28 @@ def _option_row(path, grid, r, cells, ident, name, amounts, year_starts, positio
         word = re.sub(r"[^a-z]", "", text_at(cells, "equality_impact").lower())
         equality = EQUALITY_WORDS.get(word, "")
         if not equality:
-            bad("equality_impact", f"'{text_at(cells, 'equality_impact')}' is not an equality impact",
-                "write none, low, medium or high")
+            bad(
+                "equality_impact",
+                f"'{text_at(cells, 'equality_impact')}' is not an equality impact",
+                "write none, low, medium or high",
+            )
     if len(problems) > before:
         return None
     row = {"id": ident, "name": name or ident, "activity": activity, "type": kind, "rag": rag or ""}
     row["_profile"] = profile  # type: ignore[assignment]
     row["earliest"] = year_label(start) if start is not None else ""
     row["latest"] = year_label(latest) if latest is not None else row["earliest"]
-    row.update({"one_off_k": one_off, "effort": effort, "harms": "", "benefits": "", "requires": "",
-                "excludes": "", "equality_impact": equality})
+    row.update(
+        {
+            "one_off_k": one_off,
+            "effort": effort,
+            "harms": "",
+            "benefits": "",
+            "requires": "",
+            "excludes": "",
+            "equality_impact": equality,
+        }
+    )
     return row
 
 
@@ -734,11 +943,21 @@ def check_writable(into: Path, files: dict[str, bytes], problems: Problems) -> d
             continue
         recorded = marker.get("files", {}).get(name)
         if recorded is None:
-            problems.add(target, "", "", "this file was not written by mtfs-align import; it is left as it is",
-                         f"move or rename {name}, then import again")
+            problems.add(
+                target,
+                "",
+                "",
+                "this file was not written by mtfs-align import; it is left as it is",
+                f"move or rename {name}, then import again",
+            )
         elif _sha256(target.read_bytes()) != recorded:
-            problems.add(target, "", "", "this file has been changed since mtfs-align import wrote it",
-                         f"move or rename {name} to keep your changes, then import again")
+            problems.add(
+                target,
+                "",
+                "",
+                "this file has been changed since mtfs-align import wrote it",
+                f"move or rename {name} to keep your changes, then import again",
+            )
     return marker
 
 
@@ -792,11 +1011,15 @@ def import_tracker(path: Path, into: Path, sheet: str | None = None, map_path: P
         result.notes.append(
             f"{display_path(into / 'activities.csv')} is missing and the tracker has no budget column: add it with "
             "one row per activity (columns id, name, directorate, outcomes, baseline_k), using these ids: "
-            + ", ".join(result.activity_ids))
+            + ", ".join(result.activity_ids)
+        )
     elif result.activities is None:
         known = set(_existing_activities(into).values())
         unknown = [a for a in result.activity_ids if a not in known]
         if unknown:
-            result.notes.append("these activities are not in activities.csv yet: " + ", ".join(unknown)
-                                + "; add them (or rename them in the tracker) before validate")
+            result.notes.append(
+                "these activities are not in activities.csv yet: "
+                + ", ".join(unknown)
+                + "; add them (or rename them in the tracker) before validate"
+            )
     return result

@@ -41,10 +41,18 @@ def workbook(path: Path, *sheets: dict) -> Path:
     return path
 
 
-def expect(ident: str, profile: list[str], earliest: str = "2021/22", rag: str = "G", activity: str = "Care",
-           **more: str) -> dict:
-    return {"id": ident, "profile": profile, "earliest": earliest, "latest": more.pop("latest", earliest),
-            "rag": rag, "activity": activity, **more}
+def expect(
+    ident: str, profile: list[str], earliest: str = "2021/22", rag: str = "G", activity: str = "Care", **more: str
+) -> dict:
+    return {
+        "id": ident,
+        "profile": profile,
+        "earliest": earliest,
+        "latest": more.pop("latest", earliest),
+        "rag": rag,
+        "activity": activity,
+        **more,
+    }
 
 
 def plain(tmp_path: Path, rows: list[list], header: list = HEADER, **sheet) -> Path:
@@ -57,43 +65,76 @@ def plain(tmp_path: Path, rows: list[list], header: list = HEADER, **sheet) -> P
 
 
 def title_rows_above_header(tmp_path):
-    rows = [["Westshire County Council"], ["MTFS savings tracker 2021-25", None, "Updated March"], [],
-            HEADER, ["S01", "Care review", "Adults", "Care", "Green", 1300, 0],
-            ["S02", "Day centres", "Adults", "Care", "Amber", 0, 400]]
+    rows = [
+        ["Westshire County Council"],
+        ["MTFS savings tracker 2021-25", None, "Updated March"],
+        [],
+        HEADER,
+        ["S01", "Care review", "Adults", "Care", "Green", 1300, 0],
+        ["S02", "Day centres", "Adults", "Care", "Amber", 0, 400],
+    ]
     path = workbook(tmp_path / "tracker.xlsx", {"title": "Tracker", "rows": rows})
     return path, [], [expect("S01", ["1300"]), expect("S02", ["400"], "2022/23", "A")]
 
 
 def merged_title(tmp_path):
-    rows = [["Savings programme 2021/22 to 2022/23 (£000)"], [], HEADER,
-            ["S01", "Care review", "Adults", "Care", "G", 100, 50]]
+    rows = [
+        ["Savings programme 2021/22 to 2022/23 (£000)"],
+        [],
+        HEADER,
+        ["S01", "Care review", "Adults", "Care", "G", 100, 50],
+    ]
     path = workbook(tmp_path / "tracker.xlsx", {"title": "Tracker", "rows": rows, "merge": ["A1:G1"]})
     return path, [], [expect("S01", ["100", "50"])]
 
 
 def spacer_rows(tmp_path):
-    path = plain(tmp_path, [[], ["S01", "Care review", "Adults", "Care", "G", 100, None], [None] * 7, [],
-                            ["S02", "Fees", "Adults", "Care", "G", 10, 10], []])
+    path = plain(
+        tmp_path,
+        [
+            [],
+            ["S01", "Care review", "Adults", "Care", "G", 100, None],
+            [None] * 7,
+            [],
+            ["S02", "Fees", "Adults", "Care", "G", 10, 10],
+            [],
+        ],
+    )
     return path, [], [expect("S01", ["100"]), expect("S02", ["10", "10"])]
 
 
 def totals_rows(tmp_path):
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "G", 100, 0],
-                            ["", "Adults sub-total", "", "", "", 100, 0],
-                            ["S02", "Fees", "Place", "Roads", "A", 0, 20],
-                            ["Total", "", "", "", "", 100, 20], ["", "Grand total", "", "", "", 100, 20]])
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Adults", "Care", "G", 100, 0],
+            ["", "Adults sub-total", "", "", "", 100, 0],
+            ["S02", "Fees", "Place", "Roads", "A", 0, 20],
+            ["Total", "", "", "", "", 100, 20],
+            ["", "Grand total", "", "", "", 100, 20],
+        ],
+    )
     return path, [], [expect("S01", ["100"]), expect("S02", ["20"], "2022/23", "A", "Roads")]
 
 
 def unlabelled_sum_row(tmp_path):
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "G", 100, 5],
-                            ["S02", "Fees", "Adults", "Care", "G", 30, 0], [None, None, None, None, None, 130, 5]])
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Adults", "Care", "G", 100, 5],
+            ["S02", "Fees", "Adults", "Care", "G", 30, 0],
+            [None, None, None, None, None, 130, 5],
+        ],
+    )
     return path, [], [expect("S01", ["100", "5"]), expect("S02", ["30"])]
 
 
 def hidden_stale_sheet(tmp_path):
-    stale = {"title": "Savings (old)", "hidden": True,
-             "rows": [HEADER, ["S01", "Care review", "Adults", "Care", "R", 999, 999]]}
+    stale = {
+        "title": "Savings (old)",
+        "hidden": True,
+        "rows": [HEADER, ["S01", "Care review", "Adults", "Care", "R", 999, 999]],
+    }
     current = {"title": "Savings", "rows": [HEADER, ["S01", "Care review", "Adults", "Care", "G", 100, 0]]}
     path = workbook(tmp_path / "tracker.xlsx", stale, current)
     return path, [], [expect("S01", ["100"])]
@@ -113,20 +154,36 @@ def extra_notes_sheet(tmp_path):
 
 def millions_header(tmp_path):
     header = ["Ref", "Saving description", "Service line", "RAG", "2021/22 £m", "2022/23 (£m)"]
-    path = plain(tmp_path, [["S01", "Care review", "Care", "G", 1.3, 0.25], ["S02", "Fees", "Care", "A", "£850k", "0.1"]],
-                 header)
+    path = plain(
+        tmp_path, [["S01", "Care review", "Care", "G", 1.3, 0.25], ["S02", "Fees", "Care", "A", "£850k", "0.1"]], header
+    )
     return path, [], [expect("S01", ["1300", "250"]), expect("S02", ["850", "100"], rag="A")]
 
 
 def money_spellings(tmp_path):
-    path = plain(tmp_path, [["S01", "a", "Adults", "Care", "G", "1,300", None],
-                            ["S02", "b", "Adults", "Care", "G", "£1.3m", "(500)"],
-                            ["S03", "c", "Adults", "Care", "G", "£850k", "-500"],
-                            ["S04", "d", "Adults", "Care", "G", 1300.0, "1300.0"],
-                            ["S05", "e", "Adults", "Care", "G", "", " £ 2,000 "],
-                            ["S06", "f", "Adults", "Care", "G", 0.1, "-"]])
-    return path, [], [expect("S01", ["1300"]), expect("S02", ["1300", "-500"]), expect("S03", ["850", "-500"]),
-                      expect("S04", ["1300", "1300"]), expect("S05", ["2000"], "2022/23"), expect("S06", ["0.1"])]
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "a", "Adults", "Care", "G", "1,300", None],
+            ["S02", "b", "Adults", "Care", "G", "£1.3m", "(500)"],
+            ["S03", "c", "Adults", "Care", "G", "£850k", "-500"],
+            ["S04", "d", "Adults", "Care", "G", 1300.0, "1300.0"],
+            ["S05", "e", "Adults", "Care", "G", "", " £ 2,000 "],
+            ["S06", "f", "Adults", "Care", "G", 0.1, "-"],
+        ],
+    )
+    return (
+        path,
+        [],
+        [
+            expect("S01", ["1300"]),
+            expect("S02", ["1300", "-500"]),
+            expect("S03", ["850", "-500"]),
+            expect("S04", ["1300", "1300"]),
+            expect("S05", ["2000"], "2022/23"),
+            expect("S06", ["0.1"]),
+        ],
+    )
 
 
 def rag_words(tmp_path):
@@ -148,8 +205,11 @@ def year_spelling(spelling: str) -> Callable:
 
 def csv_input(tmp_path):
     path = tmp_path / "tracker.csv"
-    path.write_text("Savings tracker,,,,,\n\nRef,Description,Service line,RAG,2021/22 £000,2022/23 £000\n"
-                    'S01,Care review,Care,Green,"1,300",(200)\n,,,,,\nTotal,,,,"1,300",(200)\n', encoding="utf-8")
+    path.write_text(
+        "Savings tracker,,,,,\n\nRef,Description,Service line,RAG,2021/22 £000,2022/23 £000\n"
+        'S01,Care review,Care,Green,"1,300",(200)\n,,,,,\nTotal,,,,"1,300",(200)\n',
+        encoding="utf-8",
+    )
     return path, [], [expect("S01", ["1300", "-200"])]
 
 
@@ -180,44 +240,97 @@ def thousands_unit_headers(tmp_path):
 
 def costs_in_brackets(tmp_path):
     header = [*HEADER, "One-off cost"]
-    path = plain(tmp_path, [["S01", "Invest in reablement", "Adults", "Care", "A", "(500)", "1,200", "(250)"],
-                            ["S02", "Close depot", "Place", "Roads", "R", "", 40, 30]], header)
-    return path, [], [expect("S01", ["-500", "1200"], rag="A", one_off_k="250"),
-                      expect("S02", ["40"], "2022/23", "R", "Roads", one_off_k="30")]
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Invest in reablement", "Adults", "Care", "A", "(500)", "1,200", "(250)"],
+            ["S02", "Close depot", "Place", "Roads", "R", "", 40, 30],
+        ],
+        header,
+    )
+    return (
+        path,
+        [],
+        [
+            expect("S01", ["-500", "1200"], rag="A", one_off_k="250"),
+            expect("S02", ["40"], "2022/23", "R", "Roads", one_off_k="30"),
+        ],
+    )
 
 
 def start_year_column(tmp_path):
     header = ["Ref", "Saving description", "Service line", "RAG", "Start year", "2021/22", "2022/23", "2023/24"]
-    path = plain(tmp_path, [["S01", "Care review", "Care", "G", "2021/22", 0, 500, 0],
-                            ["S02", "Fees", "Care", "G", "2022-23", 0, 100, 50],
-                            ["S03", "Depot", "Care", "G", 2023, 0, 0, 0]], header)
-    return path, [], [expect("S01", ["0", "500"]), expect("S02", ["100", "50"], "2022/23"),
-                      expect("S03", [], "2023/24")]
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Care", "G", "2021/22", 0, 500, 0],
+            ["S02", "Fees", "Care", "G", "2022-23", 0, 100, 50],
+            ["S03", "Depot", "Care", "G", 2023, 0, 0, 0],
+        ],
+        header,
+    )
+    return (
+        path,
+        [],
+        [expect("S01", ["0", "500"]), expect("S02", ["100", "50"], "2022/23"), expect("S03", [], "2023/24")],
+    )
 
 
 def synonyms_and_extras(tmp_path):
-    header = ["Reference", "Title", "Service", "Budget line", "Delivery risk", "Category", "Implementation cost",
-              "Effort", "EqIA", "Lead officer", "2021/22 £000", "2022/23 £000", "Confidence"]
-    rows = [["R1", "Commission care", "Adults", "Care", "Amber", "Commissioning", 5, 2, "Low", "J Smith", 10, 0, 0.8],
-            ["R2", "Charge for parking", "Place", "Roads", "Green", "Fees and charges", None, None, "n/a", "", 5, 5,
-             0.95]]
+    header = [
+        "Reference",
+        "Title",
+        "Service",
+        "Budget line",
+        "Delivery risk",
+        "Category",
+        "Implementation cost",
+        "Effort",
+        "EqIA",
+        "Lead officer",
+        "2021/22 £000",
+        "2022/23 £000",
+        "Confidence",
+    ]
+    rows = [
+        ["R1", "Commission care", "Adults", "Care", "Amber", "Commissioning", 5, 2, "Low", "J Smith", 10, 0, 0.8],
+        ["R2", "Charge for parking", "Place", "Roads", "Green", "Fees and charges", None, None, "n/a", "", 5, 5, 0.95],
+    ]
     path = plain(tmp_path, rows, header, formats={"M2": "0%", "M3": "0%", "K2": "#,##0"})
-    return path, [], [expect("R1", ["10"], rag="A", type="commissioning", one_off_k="5", effort="2",
-                             equality_impact="low"),
-                      expect("R2", ["5", "5"], activity="Roads", type="income", equality_impact="none")]
+    return (
+        path,
+        [],
+        [
+            expect("R1", ["10"], rag="A", type="commissioning", one_off_k="5", effort="2", equality_impact="low"),
+            expect("R2", ["5", "5"], activity="Roads", type="income", equality_impact="none"),
+        ],
+    )
 
 
 def heading_rows(tmp_path):
-    path = plain(tmp_path, [["Adults"], ["S01", "Care review", "Adults", "Care", "G", 10, 0], ["Place"],
-                            ["S02", "Depot", "Place", "Roads", "G", 5, 0]])
+    path = plain(
+        tmp_path,
+        [
+            ["Adults"],
+            ["S01", "Care review", "Adults", "Care", "G", 10, 0],
+            ["Place"],
+            ["S02", "Depot", "Place", "Roads", "G", 5, 0],
+        ],
+    )
     return path, [], [expect("S01", ["10"]), expect("S02", ["5"], activity="Roads")]
 
 
 def budget_column(tmp_path):
     header = [*HEADER, "Budget £m"]
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "G", 10, 0, 1.5],
-                            ["S02", "Fees", "Adults", "Care", "G", 5, 0, None],
-                            ["S03", "Depot", "Place", "Roads", "G", 5, 0, "£800k"]], header)
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Adults", "Care", "G", 10, 0, 1.5],
+            ["S02", "Fees", "Adults", "Care", "G", 5, 0, None],
+            ["S03", "Depot", "Place", "Roads", "G", 5, 0, "£800k"],
+        ],
+        header,
+    )
     return path, [], [expect("S01", ["10"]), expect("S02", ["5"]), expect("S03", ["5"], activity="Roads")]
 
 
@@ -232,11 +345,32 @@ def libreoffice_fixture(tmp_path):
 
 
 LAYOUTS = [
-    title_rows_above_header, merged_title, spacer_rows, totals_rows, unlabelled_sum_row, hidden_stale_sheet,
-    named_hidden_sheet, extra_notes_sheet, millions_header, money_spellings, rag_words,
-    year_spelling("20{0}/{1}"), year_spelling("20{0}-{1}"), year_spelling("{0}/{1}"), year_spelling("20{0}/20{1}"),
-    csv_input, cp1252_csv, shuffled_columns, missing_optional_columns, thousands_unit_headers, costs_in_brackets,
-    start_year_column, synonyms_and_extras, heading_rows, budget_column, libreoffice_fixture,
+    title_rows_above_header,
+    merged_title,
+    spacer_rows,
+    totals_rows,
+    unlabelled_sum_row,
+    hidden_stale_sheet,
+    named_hidden_sheet,
+    extra_notes_sheet,
+    millions_header,
+    money_spellings,
+    rag_words,
+    year_spelling("20{0}/{1}"),
+    year_spelling("20{0}-{1}"),
+    year_spelling("{0}/{1}"),
+    year_spelling("20{0}/20{1}"),
+    csv_input,
+    cp1252_csv,
+    shuffled_columns,
+    missing_optional_columns,
+    thousands_unit_headers,
+    costs_in_brackets,
+    start_year_column,
+    synonyms_and_extras,
+    heading_rows,
+    budget_column,
+    libreoffice_fixture,
 ]
 
 
@@ -281,8 +415,10 @@ def test_the_options_columns_are_those_of_design_3_4(tmp_path):
     path, _, _ = costs_in_brackets(tmp_path)
     assert invoke(str(path), "--into", str(tmp_path / "data")).exit_code == 0
     header = (tmp_path / "data" / "options.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == ("id,name,activity,type,rag,y1_k,y2_k,earliest,latest,one_off_k,effort,harms,benefits,"
-                      "requires,excludes,equality_impact")
+    assert header == (
+        "id,name,activity,type,rag,y1_k,y2_k,earliest,latest,one_off_k,effort,harms,benefits,"
+        "requires,excludes,equality_impact"
+    )
 
 
 def test_the_summary_says_what_was_mapped_and_left_out(tmp_path):
@@ -314,7 +450,9 @@ def test_a_budget_column_writes_activities(tmp_path):
     assert invoke(str(path), "--into", str(tmp_path / "data")).exit_code == 0
     rows = read_rows(tmp_path / "data" / "activities.csv")
     assert [(r["id"], r["directorate"], r["baseline_k"], r["outcomes"]) for r in rows] == [
-        ("Care", "Adults", "1500", ""), ("Roads", "Place", "800", "")]
+        ("Care", "Adults", "1500", ""),
+        ("Roads", "Place", "800", ""),
+    ]
 
 
 def test_without_a_budget_column_the_user_is_told_to_add_activities(tmp_path):
@@ -328,8 +466,9 @@ def test_without_a_budget_column_the_user_is_told_to_add_activities(tmp_path):
 def test_activities_already_in_the_folder_are_matched_by_name(tmp_path):
     into = tmp_path / "data"
     into.mkdir()
-    (into / "activities.csv").write_text("id,name,directorate,outcomes,baseline_k\nA1,Care,Adults,O1,100\n",
-                                         encoding="utf-8")
+    (into / "activities.csv").write_text(
+        "id,name,directorate,outcomes,baseline_k\nA1,Care,Adults,O1,100\n", encoding="utf-8"
+    )
     path, _, _ = totals_rows(tmp_path)
     result = invoke(str(path), "--into", str(into))
     assert result.exit_code == 0, result.output
@@ -345,8 +484,14 @@ def test_an_imported_council_validates(tmp_path):
     (data / "options.csv").unlink()
     (data / "activities.csv").unlink()
     header = [*HEADER, "Budget £000", "2023/24 £000"]
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Adult care", "Green", 40, 0, 300, 0],
-                            ["S02", "Fees", "Place", "Roads", "Amber", 0, 15, 100, 5]], header)
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Adults", "Adult care", "Green", 40, 0, 300, 0],
+            ["S02", "Fees", "Place", "Roads", "Amber", 0, 15, 100, 5],
+        ],
+        header,
+    )
     assert invoke(str(path), "--into", str(data)).exit_code == 0
     (tmp_path / "scenario.yaml").write_text("name: Imported\ndata: data\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "scenario.yaml")])
@@ -370,6 +515,17 @@ def test_the_map_reads_the_tracker_the_same_way(tmp_path):
     assert result.exit_code == 0, result.output
     assert (second / "options.csv").read_bytes() == (first / "options.csv").read_bytes()
     assert (second / "columns.yaml").read_bytes() == (first / "columns.yaml").read_bytes()
+
+
+def test_a_map_reads_next_months_csv_under_another_name(tmp_path):
+    path, _, _ = csv_input(tmp_path)
+    into = tmp_path / "data"
+    assert invoke(str(path), "--into", str(into)).exit_code == 0
+    later = tmp_path / "tracker-june.csv"
+    later.write_text(path.read_text(encoding="utf-8").replace('"1,300"', '"1,400"'), encoding="utf-8")
+    result = invoke(str(later), "--into", str(into), "--map", str(into / "columns.yaml"))
+    assert result.exit_code == 0, result.output
+    assert profile_of(read_rows(into / "options.csv")[0]) == ["1400", "-200"]
 
 
 def test_an_edited_map_is_used_and_kept(tmp_path):
@@ -397,8 +553,9 @@ def test_an_edited_map_is_used_and_kept(tmp_path):
 def test_a_bad_map_is_located(tmp_path):
     path, _, _ = costs_in_brackets(tmp_path)
     map_file = tmp_path / "columns.yaml"
-    map_file.write_text("sheet: Savings\nheader_row: 1\ncolumns:\n  Ref: id\n  Refund: name\n  RAG: colour\n",
-                        encoding="utf-8")
+    map_file.write_text(
+        "sheet: Savings\nheader_row: 1\ncolumns:\n  Ref: id\n  Refund: name\n  RAG: colour\n", encoding="utf-8"
+    )
     result = invoke(str(path), "--into", str(tmp_path / "data"), "--map", str(map_file))
     assert result.exit_code == 2
     assert "line 5: columns.Refund: sheet Savings has no column 'Refund' in row 1" in result.output
@@ -412,22 +569,32 @@ def test_a_bad_map_is_located(tmp_path):
 
 
 def test_a_cell_that_is_not_money_names_sheet_row_and_column(tmp_path):
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "G", 10, 0],
-                            ["S02", "Fees", "Adults", "Care", "G", "tbc", "1.2.3"]])
+    path = plain(
+        tmp_path,
+        [["S01", "Care review", "Adults", "Care", "G", 10, 0], ["S02", "Fees", "Adults", "Care", "G", "tbc", "1.2.3"]],
+    )
     into = tmp_path / "data"
     result = invoke(str(path), "--into", str(into))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert ("tracker.xlsx, sheet Savings, row 3: column F (2021/22 £000): 'tbc' is not an amount of money. "
-            "Fix: write an amount such as 1300") in result.output
+    assert (
+        "tracker.xlsx, sheet Savings, row 3: column F (2021/22 £000): 'tbc' is not an amount of money. "
+        "Fix: write an amount such as 1300"
+    ) in result.output
     assert "row 3: column G (2022/23 £000): '1.2.3' is not an amount of money" in result.output
     assert "2 problems found" in result.output
     assert not into.exists()
 
 
 def test_every_row_problem_is_reported_at_once(tmp_path):
-    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "Purple", 10, 0],
-                            ["S01", "Fees", "Adults", "", "G", 1, 0], ["", "No ref", "Adults", "Care", "G", 3, 0]])
+    path = plain(
+        tmp_path,
+        [
+            ["S01", "Care review", "Adults", "Care", "Purple", 10, 0],
+            ["S01", "Fees", "Adults", "", "G", 1, 0],
+            ["", "No ref", "Adults", "Care", "G", 3, 0],
+        ],
+    )
     result = invoke(str(path), "--into", str(tmp_path / "data"))
     assert result.exit_code == 2
     assert "row 2 (S01): column E (RAG): 'Purple' is not a RAG rating" in result.output
@@ -435,14 +602,22 @@ def test_every_row_problem_is_reported_at_once(tmp_path):
     assert "row 4: column A (Ref): the saving has no reference" in result.output
 
 
-@pytest.mark.parametrize("make, args, fragment", [
-    (lambda p: p / "missing.xlsx", [], "the tracker file is missing"),
-    (lambda p: (p / "t.txt").write_text("x") and p / "t.txt", [], "not a tracker format"),
-    (lambda p: plain(p, [["S01", "a", "Adults", "Care", "G", 1, 0]]), ["--sheet", "Nope"], "has no sheet 'Nope'"),
-    (lambda p: workbook(p / "t.xlsx", {"title": "Notes", "rows": [["hello"]]}), [], "no visible sheet looks like"),
-    (lambda p: plain(p, [["S01", "a", "Adults", "Care", 1, 0]], ["Ref", "Name", "Dir", "Service line", "2021/22",
-                                                                  "2022/23"]), [], "no column maps to rag"),
-])
+@pytest.mark.parametrize(
+    "make, args, fragment",
+    [
+        (lambda p: p / "missing.xlsx", [], "the tracker file is missing"),
+        (lambda p: (p / "t.txt").write_text("x") and p / "t.txt", [], "not a tracker format"),
+        (lambda p: plain(p, [["S01", "a", "Adults", "Care", "G", 1, 0]]), ["--sheet", "Nope"], "has no sheet 'Nope'"),
+        (lambda p: workbook(p / "t.xlsx", {"title": "Notes", "rows": [["hello"]]}), [], "no visible sheet looks like"),
+        (
+            lambda p: plain(
+                p, [["S01", "a", "Adults", "Care", 1, 0]], ["Ref", "Name", "Dir", "Service line", "2021/22", "2022/23"]
+            ),
+            [],
+            "no column maps to rag",
+        ),
+    ],
+)
 def test_unreadable_trackers_exit_2_without_writing(tmp_path, make, args, fragment):
     path = make(tmp_path)
     into = tmp_path / "data"
@@ -492,11 +667,25 @@ def test_the_importers_own_files_are_replaced_but_not_once_edited(tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, amount", [
-    ("1,300", "1300"), ("£1.3m", "1300"), ("£850k", "850"), ("(500)", "-500"), ("-500", "-500"),
-    ("1300.0", "1300"), ("", "0"), (None, "0"), (1300.0, "1300"), (0.1, "0.1"), ("£1,234.5", "1234.5"),
-    ("(£1.2m)", "-1200"), ("£-2k", "-2"), ("1.15m", "1150"),
-])
+@pytest.mark.parametrize(
+    "text, amount",
+    [
+        ("1,300", "1300"),
+        ("£1.3m", "1300"),
+        ("£850k", "850"),
+        ("(500)", "-500"),
+        ("-500", "-500"),
+        ("1300.0", "1300"),
+        ("", "0"),
+        (None, "0"),
+        (1300.0, "1300"),
+        (0.1, "0.1"),
+        ("£1,234.5", "1234.5"),
+        ("(£1.2m)", "-1200"),
+        ("£-2k", "-2"),
+        ("1.15m", "1150"),
+    ],
+)
 def test_money_is_read_exactly(text, amount):
     assert parse_money(text) == Decimal(amount)
 
@@ -511,23 +700,55 @@ def test_three_tenths_in_millions_is_exact():
     assert parse_money("£0.1m") + parse_money("£0.2m") == Decimal(300)
 
 
-@pytest.mark.parametrize("text, rag", [("Green", "G"), ("AMBER", "A"), ("r", "R"), ("Amber/Green", "A"),
-                                       ("Green-Amber", "A"), ("Red/Amber", "R"), ("AG", "A"), ("Blue", None)])
+@pytest.mark.parametrize(
+    "text, rag",
+    [
+        ("Green", "G"),
+        ("AMBER", "A"),
+        ("r", "R"),
+        ("Amber/Green", "A"),
+        ("Green-Amber", "A"),
+        ("Red/Amber", "R"),
+        ("AG", "A"),
+        ("Blue", None),
+    ],
+)
 def test_rag_words(text, rag):
     assert rag_of(text) == rag
 
 
-@pytest.mark.parametrize("header, year", [("2021/22", 2021), ("2021-22", 2021), ("21/22", 2021),
-                                          ("2021/2022", 2021), ("Saving 2022/23 £000", 2022), ("2021/23", None),
-                                          ("Ref", None)])
+@pytest.mark.parametrize(
+    "header, year",
+    [
+        ("2021/22", 2021),
+        ("2021-22", 2021),
+        ("21/22", 2021),
+        ("2021/2022", 2021),
+        ("Saving 2022/23 £000", 2022),
+        ("2021/23", None),
+        ("Ref", None),
+    ],
+)
 def test_year_headers(header, year):
     assert year_of_header(header) == year
 
 
-@pytest.mark.parametrize("header, wanted", [("Ref", "id"), ("REF.", "id"), ("Reference", "id"), ("ID", "id"),
-                                            ("Saving Description", "name"), ("Service line", "activity"),
-                                            ("RAG status", "rag"), ("One-off cost (£000)", "one_off_k"),
-                                            ("Start year", "earliest"), ("Budget £m", "budget_k"),
-                                            ("2021/22 £m", "saving 2021/22"), ("Lead officer", None)])
+@pytest.mark.parametrize(
+    "header, wanted",
+    [
+        ("Ref", "id"),
+        ("REF.", "id"),
+        ("Reference", "id"),
+        ("ID", "id"),
+        ("Saving Description", "name"),
+        ("Service line", "activity"),
+        ("RAG status", "rag"),
+        ("One-off cost (£000)", "one_off_k"),
+        ("Start year", "earliest"),
+        ("Budget £m", "budget_k"),
+        ("2021/22 £m", "saving 2021/22"),
+        ("Lead officer", None),
+    ],
+)
 def test_column_names(header, wanted):
     assert field_of_header(header) == wanted
