@@ -495,8 +495,9 @@ def brief(scenario, out, quiet, debug) -> None:
 
 @cli.command("import")
 @click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--into", "into", required=True, type=click.Path(path_type=Path),
-              help="Data folder to write options.csv (and activities.csv, columns.yaml) into.")
+@click.option("--into", "--out", "into", required=True, type=click.Path(path_type=Path),
+              help="Data folder to write options.csv (and activities.csv, columns.yaml) into "
+              "(--out is the same: every command takes --out, DESIGN 6).")
 @click.option("--sheet", help="Sheet to read (default: the visible sheet that looks like a tracker).")
 @click.option("--map", "map_path", type=click.Path(path_type=Path, dir_okay=False),
               help="A columns.yaml from an earlier import: read the tracker the same way.")
