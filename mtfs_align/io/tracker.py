@@ -275,6 +275,7 @@ class Grid:
     hidden: bool = False
     merged_top_left: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of merged ranges
     from_csv: bool = False
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): formula with no saved value
 
 
 def read_grids(path: Path, problems: Problems) -> list[Grid] | None:
@@ -333,7 +334,29 @@ def _read_workbook_grids(path: Path, problems: Problems) -> list[Grid] | None:
         merged = {(r.min_row, r.min_col) for r in sheet.merged_cells.ranges}
         grids.append(Grid(sheet.title, rows, sheet.sheet_state != "visible", merged))
     book.close()
+    if any(value is None for grid in grids for row in grid.rows for value in row):
+        _find_unsaved_formulas(path, grids)
     return grids
+
+
+def _find_unsaved_formulas(path: Path, grids: list[Grid]) -> None:
+    """Formula cells with no saved value (a workbook written by a program and never opened in
+    Excel): read as blank they would be a silent 0, so they are found and reported instead."""
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for grid, sheet in zip(grids, book.worksheets, strict=True):
+            for r, record in enumerate(sheet.iter_rows(values_only=True), start=1):
+                for c, value in enumerate(record, start=1):
+                    if isinstance(value, str) and value.startswith("="):
+                        saved = grid.rows[r - 1][c - 1] if r <= len(grid.rows) and c <= len(grid.rows[r - 1]) else None
+                        if saved is None:
+                            grid.formulas[(r, c)] = value
+    finally:
+        book.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,6 +544,9 @@ class Import:
     written: list[str] = field(default_factory=list)
 
 
+_TOTAL_WORD = re.compile(r"(grand\s*|sub[\s-]*)?totals?:?", re.IGNORECASE)
+
+
 def _is_total(text: str) -> bool:
     """'Total', 'Grand total', 'Sub-total', 'Adults total': a totals row (not 'Review of total care')."""
     text = text.strip().lower()
@@ -622,6 +648,15 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
 
     def money_at(cells, c, unit, r, label) -> Decimal | None:
         value = cells[c] if c < len(cells) else None
+        if (r, c + 1) in grid.formulas:
+            problems.add(
+                path,
+                _problem_place(grid, r),
+                f"column {letter(c)} ({label})",
+                f"cell {letter(c)}{r} holds a formula ({grid.formulas[(r, c + 1)]}) with no saved value",
+                "open the workbook in Excel and save it, or type the value",
+            )
+            return None
         amount = parse_money(value)
         if amount is None:
             problems.add(
@@ -640,8 +675,10 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
             left_out.append(f"row {r}: blank")
             continue
         ident, name = text_at(cells, "id"), text_at(cells, "name")
-        if any(_is_total(text) for text in (ident, name)):
-            left_out.append(f"row {r}: totals row ({ident or name})")
+        label = next((t for t in (ident, name) if _is_total(t)), None)
+        label = label or next((cell_text(c) for c in cells if _TOTAL_WORD.fullmatch(cell_text(c))), None)
+        if label:
+            left_out.append(f"row {r}: totals row ({label})")
             since_total = []
             continue
         filled = [cell_text(c) for c in cells if cell_text(c)]

@@ -117,6 +117,14 @@ def totals_rows(tmp_path):
     return path, [], [expect("S01", ["100"]), expect("S02", ["20"], "2022/23", "A", "Roads")]
 
 
+def total_in_another_column(tmp_path):
+    path = plain(
+        tmp_path,
+        [["S01", "Care review", "Adults", "Care", "G", 100, 0], [None, None, "Sub-total", None, None, 99, 0]],
+    )
+    return path, [], [expect("S01", ["100"])]
+
+
 def unlabelled_sum_row(tmp_path):
     path = plain(
         tmp_path,
@@ -349,6 +357,7 @@ LAYOUTS = [
     merged_title,
     spacer_rows,
     totals_rows,
+    total_in_another_column,
     unlabelled_sum_row,
     hidden_stale_sheet,
     named_hidden_sheet,
@@ -584,6 +593,14 @@ def test_a_cell_that_is_not_money_names_sheet_row_and_column(tmp_path):
     assert "row 3: column G (2022/23 £000): '1.2.3' is not an amount of money" in result.output
     assert "2 problems found" in result.output
     assert not into.exists()
+
+
+def test_a_formula_with_no_saved_value_is_not_read_as_zero(tmp_path):
+    """openpyxl writes formulas without their values; read as blank they would be a silent 0."""
+    path = plain(tmp_path, [["S01", "Care review", "Adults", "Care", "G", "=100*2", 0]])
+    result = invoke(str(path), "--into", str(tmp_path / "data"))
+    assert result.exit_code == 2
+    assert "row 2: column F (2021/22 £000): cell F2 holds a formula (=100*2) with no saved value" in result.output
 
 
 def test_every_row_problem_is_reported_at_once(tmp_path):
