@@ -676,7 +676,15 @@ def read_tracker(path: Path, into: Path, sheet: str | None, map_path: Path | Non
             continue
         ident, name = text_at(cells, "id"), text_at(cells, "name")
         label = next((t for t in (ident, name) if _is_total(t)), None)
-        label = label or next((cell_text(c) for c in cells if _TOTAL_WORD.fullmatch(cell_text(c))), None)
+        if not label:  # 'Total' in another column, or 'Adults total' in a row with no reference
+            label = next(
+                (
+                    cell_text(c)
+                    for c in cells
+                    if _TOTAL_WORD.fullmatch(cell_text(c)) or (not ident and isinstance(c, str) and _is_total(c))
+                ),
+                None,
+            )
         if label:
             left_out.append(f"row {r}: totals row ({label})")
             since_total = []

@@ -120,9 +120,14 @@ def totals_rows(tmp_path):
 def total_in_another_column(tmp_path):
     path = plain(
         tmp_path,
-        [["S01", "Care review", "Adults", "Care", "G", 100, 0], [None, None, "Sub-total", None, None, 99, 0]],
+        [
+            ["S01", "Care review", "Adults", "Care", "G", 100, 0],
+            [None, None, "Sub-total", None, None, 99, 0],
+            ["S02", "Fees", "Adults", "Care", "G", 1, 0],
+            [None, None, "Adults total", None, None, 7, 0],
+        ],
     )
-    return path, [], [expect("S01", ["100"])]
+    return path, [], [expect("S01", ["100"]), expect("S02", ["1"])]
 
 
 def unlabelled_sum_row(tmp_path):
