@@ -456,6 +456,9 @@ def load_scenario(path: Path | str) -> Scenario:
             changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
             _read_weights(merged.get("weights"), priorities, sc)
             _read_activities(activities_table, changes, outcomes, 0.0, sc, problems)
+        # How a year is written needs no horizon: every malformed year label is reported in this
+        # run, not after the horizon is mended.
+        _check_year_spellings(options_table, merged, sc)
         problems.raise_if_any()
     years, first_year, funding_k, pressures, default_growth, reserves_raw = mtfs
     n = len(years)
@@ -507,6 +510,39 @@ def load_scenario(path: Path | str) -> Scenario:
     _warn_about_fit(scenario, problems)
     scenario.warnings = problems.warnings
     return scenario
+
+
+def _check_year_spellings(options_table, merged: dict, sc: _Reader) -> None:
+    """Year labels that are malformed whatever the horizon: options' windows, the scenario's plan,
+    policy.adopt and the years of changes.funding_pct and changes.funding_k."""
+
+    def malformed(label: object) -> str | None:
+        try:
+            parse_year(label)
+        except ValueError as err:
+            return str(err)
+        return None
+
+    for row in options_table.rows if options_table is not None else []:
+        for column in ("earliest", "latest"):
+            text = row.get(column)
+            if text and (message := malformed(text)):
+                sc.problems.add(row.file, row.where, column, message,
+                                "write the year as 2021/22, or leave blank for the whole horizon")
+    places = []
+    if isinstance(merged.get("plan"), dict):
+        places += [(("plan", oid), label) for oid, label in merged["plan"].items()]
+    policy = merged.get("policy") if isinstance(merged.get("policy"), dict) else {}
+    if isinstance(policy.get("adopt"), dict):
+        places += [(("policy", "adopt", oid), label) for oid, label in policy["adopt"].items()
+                   if str(label).strip().lower() != "any"]
+    changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
+    for key in ("funding_pct", "funding_k"):
+        if isinstance(changes.get(key), dict):
+            places += [(("changes", key, label), label) for label in changes[key]]
+    for key_path, label in places:
+        if message := malformed(label):
+            sc.add(key_path, message, "write the year as 2021/22")
 
 
 def _read_plan(doc: YamlDoc | None, problems: Problems):
