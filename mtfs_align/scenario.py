@@ -468,6 +468,7 @@ def load_scenario(path: Path | str) -> Scenario:
     reserves = _resolve_reserves(reserves_raw, reserves_override, years, mtfs_doc, chain, problems)
     changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
     funding_pct, funding_change_k = _read_funding_changes(changes, first_year, n, sc)
+    _check_changed_funding(funding_k, funding_pct, funding_change_k, years, changes, sc)
 
     activities = _read_activities(activities_table, changes, outcomes, default_growth, sc, problems)
     activity_ids = _row_ids(activities_table)
@@ -510,6 +511,20 @@ def load_scenario(path: Path | str) -> Scenario:
     _warn_about_fit(scenario, problems)
     scenario.warnings = problems.warnings
     return scenario
+
+
+def _check_changed_funding(funding_k: dict, pct: list[float], add: list[float], years: list[str], changes: dict,
+                           sc: _Reader) -> None:
+    """A scenario's funding changes must leave each year's total funding positive (DESIGN 3.2)."""
+    for t, label in enumerate(years):
+        base = sum(values[t] for values in funding_k.values())
+        total = base * (1 + pct[t] / 100) + add[t]
+        if base <= 0 or total > 0:
+            continue  # a base total that is not positive is reported against mtfs.yaml
+        key = next((k for k in ("funding_k", "funding_pct")
+                    if isinstance(changes.get(k), dict) and label in {str(y).strip() for y in changes[k]}), "funding_k")
+        sc.add(("changes", key, label), f"with this change the total funding of {label} is £{total:,.0f}k",
+               "the funding of a year must stay positive: check the sign and size of the change")
 
 
 def _check_year_spellings(options_table, merged: dict, sc: _Reader) -> None:

@@ -537,3 +537,11 @@ def test_every_malformed_year_is_reported_in_one_run(tmp_path):
     assert len(problems) == 2, problems
     assert any("years[1]" in p and "'2021-22'" in p for p in problems)
     assert any("years[3]" in p and "'2023-24'" in p for p in problems)
+
+
+def test_a_funding_change_may_not_leave_a_year_without_funding(tmp_path):
+    council = Council()
+    council.scenario["changes"] = {"funding_k": {"2022/23": -950}}
+    problems = problems_of(council.write(tmp_path))
+    assert len(problems) == 1, problems
+    assert "changes.funding_k.2022/23: with this change the total funding of 2022/23 is £-50k" in problems[0]
