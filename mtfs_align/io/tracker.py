@@ -164,8 +164,8 @@ def field_of_header(header: str) -> str | None:
     year = year_of_header(header)
     rest = normalise(_YEAR.sub(" ", str(header)))
     if year is not None:
-        if "budget" in rest or "baseline" in rest:
-            return None  # a budget by year is not a saving
+        if "budget" in rest or "baseline" in rest or "cumulative" in rest:
+            return None  # a budget by year is not a saving; a cumulative level is not the year's addition
         return f"saving {year_label(year)}"
     return FIELD_OF.get(normalise(header))
 

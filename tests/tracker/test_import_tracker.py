@@ -770,6 +770,8 @@ def test_year_headers(header, year):
         ("Budget £m", "budget_k"),
         ("2021/22 £m", "saving 2021/22"),
         ("Lead officer", None),
+        ("Cumulative 2022/23 £000", None),
+        ("Budget 2021/22", None),
     ],
 )
 def test_column_names(header, wanted):
