@@ -126,11 +126,12 @@ EXAMPLES = {
     "run": "mtfs-align run scenarios/central.yaml --out outputs/central-cabinet",
     "brief": "mtfs-align brief --out outputs/central/run",
     "init": "mtfs-align init my-council",
+    "import": "mtfs-align import savings-tracker.xlsx --into data/my-council",
 }
 
 
 # The order of the workflow, not click's alphabetical one; commands not named here follow.
-WORKFLOW = ["validate", "check", "optimise", "frontier", "risk", "robust", "compare", "run", "brief"]
+WORKFLOW = ["init", "import", "validate", "check", "optimise", "frontier", "risk", "robust", "compare", "run", "brief"]
 
 
 def _quiet_stdout() -> None:
@@ -670,6 +671,37 @@ def init(folder: Path, name: str | None, debug: bool) -> None:
                f"(plan.yaml, mtfs.yaml, activities.csv, options.csv) and {scenario}.")
     click.echo(f"Next: cd {display_path(folder)} && mtfs-align validate {scenario}, then replace the worked "
                "rows with your council's own (docs/user-guide.md).")
+
+
+@cli.command("import")
+@click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--into", "--out", "into", required=True, type=click.Path(path_type=Path),
+              help="Data folder to write options.csv (and activities.csv, columns.yaml) into "
+              "(--out is the same, as every command takes --out).")
+@click.option("--sheet", help="Sheet to read (default: the visible sheet that looks like a tracker).")
+@click.option("--map", "map_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A columns.yaml from an earlier import: read the tracker the same way.")
+@click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the files written, no summary.")
+@handled
+def import_(tracker: Path, into: Path, sheet: str | None, map_path: Path | None, quiet: bool, debug: bool) -> None:
+    """Turn a savings tracker (.xlsx or .csv, as the council keeps it) into options.csv (see
+    docs/user-guide.md, "Importing a savings tracker")."""
+    from mtfs_align.io.tracker import import_tracker
+
+    result = import_tracker(tracker, into, sheet, map_path)
+    if not quiet:
+        mapping = result.mapping
+        click.echo(f"Read sheet '{mapping.sheet}', header in row {mapping.header_row}.")
+        click.echo("Columns mapped: " + "; ".join(f"{h} -> {f}" for h, f in mapping.columns.items() if f != "ignore"))
+        click.echo(f"{len(result.options)} savings options read.")
+        for text in result.left_out:
+            click.echo(f"Left out: {text}")
+        for text in result.notes:
+            click.echo(f"Note: {text}")
+        click.echo("Not in the tracker, left blank: harms, benefits (harm is not scored for these options until "
+                   "you add them), and effort where no column gives it.")
+    click.echo("Wrote " + ", ".join(display_path(into / name) for name in result.written) + ".")
 
 
 # `frontier` and `robust` live in cli_analysis, which registers them on `cli` when it is imported.

@@ -332,25 +332,31 @@ class _Reader:
                 ok = False
         return ok
 
-    def number(self, value: object, key_path: tuple, **limits) -> float | None:
+    def number(self, value: object, key_path: tuple, field_name: str | None = None, **limits) -> float | None:
         file, where = self.locate(key_path)
+        name = _dotted(key_path) if field_name is None else field_name
         if isinstance(value, str) and value.strip() == "":
             value = None
         if value is None:
-            self.problems.add(file, where, _dotted(key_path), "a number is missing", "write a number")
+            self.problems.add(file, where, name, "a number is missing", "write a number")
             return None
         if isinstance(value, (list, dict)):
-            self.problems.add(file, where, _dotted(key_path), "must be a single number", "write one number")
+            self.problems.add(file, where, name, "must be a single number", "write one number")
             return None
-        return parse_number(value, self.problems, file, where, _dotted(key_path), **limits)
+        return parse_number(value, self.problems, file, where, name, **limits)
 
-    def per_year(self, value: object, key_path: tuple, n: int, scalar_ok: bool, **limits) -> list[float] | None:
+    def per_year(self, value: object, key_path: tuple, n: int, scalar_ok: bool,
+                 labels: list[str] | None = None, **limits) -> list[float] | None:
+        """One number per year; a problem with one value names its year (`grants, 2021/22`)
+        when the year labels are known, else its place in the list."""
         if isinstance(value, list):
             if len(value) != n:
                 self.add(key_path, f"has {len(value)} values but the horizon has {n} years",
                          f"give exactly one value per year ({n})")
                 return None
-            out = [self.number(v, key_path + (i,), **limits) for i, v in enumerate(value)]
+            out = [self.number(v, key_path + (i,),
+                               None if labels is None else f"{_dotted(key_path)}, {labels[i]}", **limits)
+                   for i, v in enumerate(value)]
             return None if any(v is None for v in out) else out
         if scalar_ok:
             number = self.number(value, key_path, **limits)
@@ -474,15 +480,19 @@ def load_scenario(path: Path | str) -> Scenario:
             changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
             _read_weights(merged.get("weights"), priorities, sc)
             _read_activities(activities_table, changes, outcomes, 0.0, sc, problems)
+        # How a year is written needs no horizon: every malformed year label is reported in this
+        # run, not after the horizon is mended.
+        _check_year_spellings(options_table, merged, sc)
         problems.raise_if_any()
     years, first_year, funding_k, pressures, default_growth, reserves_raw = mtfs
     n = len(years)
 
     weights, weights_given = _read_weights(merged.get("weights"), priorities, sc)
     policy, reserves_override = _read_policy(policy_raw, priorities, first_year, n, sc)
-    reserves = _resolve_reserves(reserves_raw, reserves_override, n, mtfs_doc, chain, problems)
+    reserves = _resolve_reserves(reserves_raw, reserves_override, years, mtfs_doc, chain, problems)
     changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
     funding_pct, funding_change_k = _read_funding_changes(changes, first_year, n, sc)
+    _check_changed_funding(funding_k, funding_pct, funding_change_k, years, changes, sc)
 
     activities = _read_activities(activities_table, changes, outcomes, default_growth, sc, problems)
     activity_ids = _row_ids(activities_table)
@@ -525,6 +535,53 @@ def load_scenario(path: Path | str) -> Scenario:
     _warn_about_fit(scenario, problems)
     scenario.warnings = problems.warnings
     return scenario
+
+
+def _check_changed_funding(funding_k: dict, pct: list[float], add: list[float], years: list[str], changes: dict,
+                           sc: _Reader) -> None:
+    """A scenario's funding changes must leave each year's total funding positive (DESIGN 3.2)."""
+    for t, label in enumerate(years):
+        base = sum(values[t] for values in funding_k.values())
+        total = base * (1 + pct[t] / 100) + add[t]
+        if base <= 0 or total > 0:
+            continue  # a base total that is not positive is reported against mtfs.yaml
+        key = next((k for k in ("funding_k", "funding_pct")
+                    if isinstance(changes.get(k), dict) and label in {str(y).strip() for y in changes[k]}), "funding_k")
+        sc.add(("changes", key, label), f"with this change the total funding of {label} is £{total:,.0f}k",
+               "the funding of a year must stay positive: check the sign and size of the change")
+
+
+def _check_year_spellings(options_table, merged: dict, sc: _Reader) -> None:
+    """Year labels that are malformed whatever the horizon: options' windows, the scenario's plan,
+    policy.adopt and the years of changes.funding_pct and changes.funding_k."""
+
+    def malformed(label: object) -> str | None:
+        try:
+            parse_year(label)
+        except ValueError as err:
+            return str(err)
+        return None
+
+    for row in options_table.rows if options_table is not None else []:
+        for column in ("earliest", "latest"):
+            text = row.get(column)
+            if text and (message := malformed(text)):
+                sc.problems.add(row.file, row.where, column, message,
+                                "write the year as 2021/22, or leave blank for the whole horizon")
+    places = []
+    if isinstance(merged.get("plan"), dict):
+        places += [(("plan", oid), label) for oid, label in merged["plan"].items()]
+    policy = merged.get("policy") if isinstance(merged.get("policy"), dict) else {}
+    if isinstance(policy.get("adopt"), dict):
+        places += [(("policy", "adopt", oid), label) for oid, label in policy["adopt"].items()
+                   if str(label).strip().lower() != "any"]
+    changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
+    for key in ("funding_pct", "funding_k"):
+        if isinstance(changes.get(key), dict):
+            places += [(("changes", key, label), label) for label in changes[key]]
+    for key_path, label in places:
+        if message := malformed(label):
+            sc.add(key_path, message, "write the year as 2021/22")
 
 
 def _read_plan(doc: YamlDoc | None, problems: Problems):
@@ -617,14 +674,18 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
         try:
             starts.append(parse_year(label))
         except ValueError as err:
+            # every malformed year is reported in this one run, not the first only (DESIGN 7)
             rd.add(("years", i), str(err), "write the year as 2021/22")
-            return None
+            starts.append(None)
+    if None in starts:
+        return None
     for i in range(1, len(starts)):
         if starts[i] != starts[i - 1] + 1:
             rd.add(("years", i), f"{year_label(starts[i])} does not follow {year_label(starts[i - 1])}",
                    "list consecutive financial years in order")
             return None
     n = len(starts)
+    labels = [year_label(s) for s in starts]
     funding = {}
     if data.get("funding_k") is None:
         pass  # reported above
@@ -632,12 +693,26 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
         rd.add(("funding_k",), "must be a mapping of funding sources to per-year lists",
                "write e.g. council_tax: [440000, 455000, ...]")
     else:
+        # A source may be negative (a collection fund deficit, a levy, a repayment: DESIGN 3.2);
+        # only each year's total must be positive.
         for source, values in data["funding_k"].items():
-            funding[source] = rd.per_year(values, ("funding_k", source), n, False, minimum=0, unit=" in £ thousands")
+            funding[source] = rd.per_year(values, ("funding_k", source), n, False, labels,
+                                          unit=" in £ thousands")
+        if funding and all(values is not None for values in funding.values()):
+            for t, label in enumerate(labels):
+                total = sum(values[t] for values in funding.values())
+                if total <= 0:
+                    file, where = rd.locate(("funding_k",))
+                    problems.add(file, where, f"funding_k, {label}",
+                                 f"total funding is £{total:,.0f}k; the funding of a year must be positive",
+                                 "check the signs of the sources of that year (a deficit is negative, "
+                                 "council tax and grants positive)")
     pressures = [0.0] * n
     if data.get("corporate_pressures_k") is not None:
-        pressures = rd.per_year(data["corporate_pressures_k"], ("corporate_pressures_k",), n, True,
-                                minimum=0, unit=" in £ thousands")
+        # Negative corporate pressures are allowed: a corporate saving or a release of a
+        # contingency lowers the council's need (docs/design-choices.md).
+        pressures = rd.per_year(data["corporate_pressures_k"], ("corporate_pressures_k",), n, True, labels,
+                                unit=" in £ thousands")
     growth = 0.0
     if data.get("growth_pct") is not None:
         growth = rd.number(data["growth_pct"], ("growth_pct",), above=-100)
@@ -649,11 +724,12 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     funding = {source: [0.0] * n if values is None else values for source, values in funding.items()}
     pressures = [0.0] * n if pressures is None else pressures
     growth = 0.0 if growth is None else growth
-    return [year_label(s) for s in starts], starts[0], funding, pressures, growth, reserves_raw
+    return labels, starts[0], funding, pressures, growth, reserves_raw
 
 
-def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chain: _Chain,
+def _resolve_reserves(raw: dict, override: dict, years: list[str], mtfs_doc: YamlDoc, chain: _Chain,
                       problems: Problems) -> Reserves:
+    n = len(years)
     mtfs_rd = _Reader(problems, lambda kp: (mtfs_doc.path, f"line {mtfs_doc.line(kp)}" if mtfs_doc.line(kp) else ""))
     sc_rd = _Reader(problems, chain.where)
     values = {}
@@ -666,7 +742,7 @@ def _resolve_reserves(raw: dict, override: dict, n: int, mtfs_doc: YamlDoc, chai
             values[key] = None
             continue
         if key in ("max_draw_k", "max_cover_k"):
-            values[key] = rd.per_year(value, kp, n, True, minimum=0, unit=" in £ thousands")
+            values[key] = rd.per_year(value, kp, n, True, years, minimum=0, unit=" in £ thousands")
         else:
             values[key] = rd.number(value, kp, minimum=0, unit=" in £ thousands")
         values[key + "_at"] = (rd, kp)
@@ -757,7 +833,8 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
         elif number is not None:
             policy.risk_draws = int(number)
     if "capacity" in raw:
-        policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True, minimum=0)
+        policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True,
+                                      [year_label(first_year + t) for t in range(n)], minimum=0)
     if "protect" in raw:
         if not isinstance(raw["protect"], dict):
             sc.add(kp + ("protect",), "must map priorities to a share of their need",

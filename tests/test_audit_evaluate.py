@@ -198,7 +198,7 @@ def test_a_bad_value_in_mtfs_does_not_hide_the_other_files_problems(tmp_path):
 
 
 @pytest.mark.parametrize("edit, fragment", [
-    (lambda mtfs: mtfs.update(corporate_pressures_k=[0, -5, 0]), "corporate_pressures_k[2]"),
+    (lambda mtfs: mtfs.update(corporate_pressures_k=[0, "lots", 0]), "corporate_pressures_k, 20"),
     (lambda mtfs: mtfs.update(growth_pct="fast"), "growth_pct: 'fast' is not a number"),
     (lambda mtfs: mtfs.pop("funding_k"), "'funding_k' is missing"),
 ])

@@ -486,3 +486,62 @@ def test_csv_saved_by_excel_with_a_byte_order_mark_and_crlf_is_read(tmp_path):
     sc = load_scenario(path)
     assert sc.activities["A1"].name == "Children's social care (£)"
     assert sc.activities["A1"].baseline_k == 600
+
+
+# --------------------------------------------------------------------------------------------
+# negative funding sources and corporate lines (DESIGN 3.2)
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_negative_funding_source_is_accepted_and_counted(tmp_path):
+    """A collection fund deficit of -50 in 2022/23: funding 900 + 0 - 50 = 850 that year."""
+    from mtfs_align.model import build_model
+
+    council = Council()
+    council.mtfs["funding_k"]["collection_fund_deficit"] = [0, -50, 10]
+    sc = council.load(tmp_path)
+    assert sc.funding_k["collection_fund_deficit"] == [0, -50, 10]
+    model = build_model(sc)
+    assert list(model.funding) == pytest.approx([900, 850, 910])
+
+
+def test_negative_corporate_pressures_are_accepted(tmp_path):
+    """A corporate saving of 20 in 2023/24 lowers the council's need by 20."""
+    council = Council()
+    council.mtfs["corporate_pressures_k"] = [0, 5, -20]
+    sc = council.load(tmp_path)
+    assert sc.corporate_pressures_k == [0, 5, -20]
+
+
+def test_a_year_whose_total_funding_is_not_positive_is_named(tmp_path):
+    council = Council()
+    council.mtfs["funding_k"]["collection_fund_deficit"] = [0, -905, 0]
+    problems = problems_of(council.write(tmp_path))
+    assert len(problems) == 1, problems
+    assert "funding_k, 2022/23: total funding is £-5k" in problems[0]
+    assert "Fix:" in problems[0]
+
+
+def test_a_bad_per_year_value_is_named_by_its_year(tmp_path):
+    council = Council()
+    council.mtfs["funding_k"]["collection_fund_deficit"] = [0, "tbc", 0]
+    problems = problems_of(council.write(tmp_path))
+    assert len(problems) == 1, problems
+    assert "funding_k.collection_fund_deficit, 2022/23: 'tbc' is not a number" in problems[0]
+
+
+def test_every_malformed_year_is_reported_in_one_run(tmp_path):
+    council = Council()
+    council.mtfs["years"] = ["2021-22", "2022/23", "2023-24"]
+    problems = problems_of(council.write(tmp_path))
+    assert len(problems) == 2, problems
+    assert any("years[1]" in p and "'2021-22'" in p for p in problems)
+    assert any("years[3]" in p and "'2023-24'" in p for p in problems)
+
+
+def test_a_funding_change_may_not_leave_a_year_without_funding(tmp_path):
+    council = Council()
+    council.scenario["changes"] = {"funding_k": {"2022/23": -950}}
+    problems = problems_of(council.write(tmp_path))
+    assert len(problems) == 1, problems
+    assert "changes.funding_k.2022/23: with this change the total funding of 2022/23 is £-50k" in problems[0]
