@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         model = build_model(load_scenario(write_council(Path(tmp), options=args.options, seed=args.seed)))
-    print(f"synthetic council: {args.options} options x {model.n} years (seed {args.seed}), solver {args.solver}, "
-          f"mip gap {args.mip_gap:g}; --vary {args.vary} {start:g} to {stop:g}, {args.points} points")
+    print(
+        f"synthetic council: {args.options} options x {model.n} years (seed {args.seed}), solver {args.solver}, "
+        f"mip gap {args.mip_gap:g}; --vary {args.vary} {start:g} to {stop:g}, {args.points} points"
+    )
 
     began = time.perf_counter()
     solution = optimise(model, settings)
@@ -71,12 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     result = frontier(model, settings, vary=args.vary, start=start, stop=stop, points=args.points)
     whole = time.perf_counter() - began
-    print(f"frontier: {whole:.2f} s = {whole / single:.1f} x one optimisation (build {result.build_seconds:.2f} s); "
-          f"{result.solves} solves, stages 1-2 skipped at {result.skipped_balance_stages} of {args.points} points")
+    print(
+        f"frontier: {whole:.2f} s = {whole / single:.1f} x one optimisation (build {result.build_seconds:.2f} s); "
+        f"{result.solves} solves, stages 1-2 skipped at {result.skipped_balance_stages} of {args.points} points"
+    )
     print(f"  {'scale':>6} {'seconds':>8} {'solves':>6} {'skipped':>8} {'u1*':>10} {'sum u*':>12} {'objective':>11}")
     for p in result.points:
-        print(f"  {p.scale:>6.2f} {p.seconds:>8.2f} {p.solves:>6} {'yes' if p.balance_stages_skipped else 'no':>8} "
-              f"{p.unidentified_first_year:>10.1f} {p.unidentified_total:>12.1f} {p.evaluation.objective:>11.4f}")
+        print(
+            f"  {p.scale:>6.2f} {p.seconds:>8.2f} {p.solves:>6} {'yes' if p.balance_stages_skipped else 'no':>8} "
+            f"{p.unidentified_first_year:>10.1f} {p.unidentified_total:>12.1f} {p.evaluation.objective:>11.4f}"
+        )
     same = abs(evaluate(model, solution.plan).objective - result.current.evaluation.objective)
     print(f"  at scale 1 the frontier's objective is within {same:.2g} of optimise()'s")
 
@@ -90,13 +96,17 @@ def main(argv: list[str] | None = None) -> int:
             seconds = time.perf_counter() - began
             total += seconds
             objective = evaluate(scaled, alone.plan).objective
-            agree = (abs(alone.unidentified_first_year - p.unidentified_first_year) <= 0.01
-                     and abs(alone.unidentified_total - p.unidentified_total) <= max(0.01, 1e-6 * p.unidentified_total)
-                     and abs(objective - p.evaluation.objective) <= 2 * args.mip_gap * max(1.0, abs(objective)))
+            agree = (
+                abs(alone.unidentified_first_year - p.unidentified_first_year) <= 0.01
+                and abs(alone.unidentified_total - p.unidentified_total) <= max(0.01, 1e-6 * p.unidentified_total)
+                and abs(objective - p.evaluation.objective) <= 2 * args.mip_gap * max(1.0, abs(objective))
+            )
             verdict = "agrees" if agree else "DIFFERS"
             print(f"  {p.scale:>6.2f} {seconds:>8.2f} s  objective {objective:>11.4f}  {verdict}")
-        print(f"independent total: {total:.2f} s = {total / single:.1f} x one optimisation; "
-              f"the frontier took {whole / total:.2f} of that")
+        print(
+            f"independent total: {total:.2f} s = {total / single:.1f} x one optimisation; "
+            f"the frontier took {whole / total:.2f} of that"
+        )
 
     if args.proof_floor:
         proof_floor(result, settings, single)
@@ -121,8 +131,11 @@ def proof_floor(result, settings, single: float) -> None:
         bound_horizon(sp, p.unidentified_total)
         sp.set_start_values(p.plan)
         budget = p.evaluation.budget
-        for column, variables in (("reserves_draw_k", sp.draw), ("reserves_paid_k", sp.pay),
-                                  ("unidentified_k", sp.unidentified)):
+        for column, variables in (
+            ("reserves_draw_k", sp.draw),
+            ("reserves_paid_k", sp.pay),
+            ("unidentified_k", sp.unidentified),
+        ):
             for var, value in zip(variables, budget[column].to_numpy(), strict=True):
                 var.setInitialValue(float(value))
         began = time.perf_counter()
@@ -130,11 +143,15 @@ def proof_floor(result, settings, single: float) -> None:
         seconds = time.perf_counter() - began
         total += seconds
         hardest = max(hardest, seconds)
-        print(f"  {p.scale:>6.2f} {seconds:>8.2f} s  objective {third.objective:>11.4f} "
-              f"(frontier {p.evaluation.objective:.4f})")
+        print(
+            f"  {p.scale:>6.2f} {seconds:>8.2f} s  objective {third.objective:>11.4f} "
+            f"(frontier {p.evaluation.objective:.4f})"
+        )
     rescale(1.0)
-    print(f"proof only: {total:.2f} s in all = {total / single:.1f} x one optimisation; the hardest point alone "
-          f"{hardest:.2f} s = {hardest / single:.1f} x")
+    print(
+        f"proof only: {total:.2f} s in all = {total / single:.1f} x one optimisation; the hardest point alone "
+        f"{hardest:.2f} s = {hardest / single:.1f} x"
+    )
 
 
 if __name__ == "__main__":

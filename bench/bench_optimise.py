@@ -90,6 +90,7 @@ def _instrument() -> None:
             _timed(highs, method, key)
     original_gap = solvers._reported_gap
     if not getattr(original_gap, "_bench", False):
+
         def reported_gap(problem, settings, log_path):
             # CBC prints "Gap: 0.00" (two decimals) when it stops on time, so keep its lower bound too
             if settings.solver == "cbc" and log_path:
@@ -102,6 +103,7 @@ def _instrument() -> None:
         solvers._reported_gap = reported_gap
     original_greedy = optimiser.balanced_plan
     if not getattr(original_greedy, "_bench", False):
+
         def balanced_plan(sp):
             started = time.perf_counter()
             plan = original_greedy(sp)
@@ -122,18 +124,36 @@ def _instrument() -> None:
         try:
             result = original_run(problem, settings, exact, warm=warm)
         except Exception:
-            _stages.append({"seconds": time.perf_counter() - started, "cpu_seconds": _cpu() - cpu,
-                            "status": "error", "exact": exact, "objective": None, "gap": None, "reported_gap": None,
-                            "pulp": {k: _clock[k] - before.get(k, 0.0) for k in _clock}})
+            _stages.append(
+                {
+                    "seconds": time.perf_counter() - started,
+                    "cpu_seconds": _cpu() - cpu,
+                    "status": "error",
+                    "exact": exact,
+                    "objective": None,
+                    "gap": None,
+                    "reported_gap": None,
+                    "pulp": {k: _clock[k] - before.get(k, 0.0) for k in _clock},
+                }
+            )
             raise
         pulp_side = {k: _clock[k] - before.get(k, 0.0) for k in _clock}
         gap = result.gap
         bound = _cbc_bounds[-1] if _cbc_bounds else None
         if bound is not None and result.objective:
             gap = abs(result.objective - bound) / max(abs(result.objective), 1e-9)
-        _stages.append({"seconds": result.seconds, "cpu_seconds": _cpu() - cpu, "status": result.status,
-                        "exact": exact, "objective": result.objective, "gap": gap, "reported_gap": result.gap,
-                        "pulp": pulp_side})
+        _stages.append(
+            {
+                "seconds": result.seconds,
+                "cpu_seconds": _cpu() - cpu,
+                "status": result.status,
+                "exact": exact,
+                "objective": result.objective,
+                "gap": gap,
+                "reported_gap": result.gap,
+                "pulp": pulp_side,
+            }
+        )
         return result
 
     run._bench = True
@@ -171,26 +191,61 @@ def measure(model, solver: str, time_limit: float | None, threads: int | None = 
     named = list(zip(STAGES[:2], exact, strict=False)) + [("harm", stage) for stage in _stages if not stage["exact"]]
     for name, stage in named:
         pulp_side = sum(stage["pulp"].values())
-        stages[name] = {"seconds": stage["seconds"], "cpu_seconds": stage["cpu_seconds"],
-                        "pulp_seconds": pulp_side, "solver_seconds": stage["seconds"] - pulp_side,
-                        "status": stage["status"], "gap": stage["gap"], "reported_gap": stage["reported_gap"],
-                        "pulp": stage["pulp"]}
+        stages[name] = {
+            "seconds": stage["seconds"],
+            "cpu_seconds": stage["cpu_seconds"],
+            "pulp_seconds": pulp_side,
+            "solver_seconds": stage["seconds"] - pulp_side,
+            "status": stage["status"],
+            "gap": stage["gap"],
+            "reported_gap": stage["reported_gap"],
+            "pulp": stage["pulp"],
+        }
     harm_gap = stages.get("harm", {}).get("gap")
     greedy = _greedy[0] if _greedy else {"seconds": 0.0, "balanced": False}
     if solution is None:
-        return {"solver": solver, **build, "solve": seconds, "solve_cpu": cpu, "stages": stages, "greedy": greedy,
-                "status": "failed", "failure": failure, "reported_gap": None, "gap": None, "u1": None,
-                "u_total": None, "objective": None, "solver_objective": None, "harm": None, "adopted": 0,
-                "plan": {}, "variables": len(sp.z), "rows": len(sp.problem.constraints)}
+        return {
+            "solver": solver,
+            **build,
+            "solve": seconds,
+            "solve_cpu": cpu,
+            "stages": stages,
+            "greedy": greedy,
+            "status": "failed",
+            "failure": failure,
+            "reported_gap": None,
+            "gap": None,
+            "u1": None,
+            "u_total": None,
+            "objective": None,
+            "solver_objective": None,
+            "harm": None,
+            "adopted": 0,
+            "plan": {},
+            "variables": len(sp.z),
+            "rows": len(sp.problem.constraints),
+        }
     ev = evaluate(model, solution.plan)
     first = float(ev.budget["unidentified_k"].iloc[0])
     return {
-        "solver": solver, **build, "solve": seconds, "solve_cpu": cpu, "stages": stages, "greedy": greedy,
+        "solver": solver,
+        **build,
+        "solve": seconds,
+        "solve_cpu": cpu,
+        "stages": stages,
+        "greedy": greedy,
         "status": solution.status,
-        "reported_gap": solution.reported_gap, "gap": harm_gap, "u1": first, "u_total": float(ev.unidentified_k),
-        "objective": float(ev.objective), "solver_objective": solution.objective, "harm": float(ev.harm),
-        "adopted": len(solution.plan), "plan": solution.plan,
-        "variables": len(sp.z), "rows": len(sp.problem.constraints),
+        "reported_gap": solution.reported_gap,
+        "gap": harm_gap,
+        "u1": first,
+        "u_total": float(ev.unidentified_k),
+        "objective": float(ev.objective),
+        "solver_objective": solution.objective,
+        "harm": float(ev.harm),
+        "adopted": len(solution.plan),
+        "plan": solution.plan,
+        "variables": len(sp.z),
+        "rows": len(sp.problem.constraints),
     }
 
 
@@ -201,8 +256,13 @@ def best_of(runs: list[dict]) -> dict:
     for key in ("precheck", "build_problem", "prepare", "solve", "solve_cpu"):
         best[key] = min(r[key] for r in runs)
     best["stages"] = {
-        name: {**best["stages"][name], **{k: min(r["stages"][name][k] for r in runs if name in r["stages"])
-                                         for k in ("seconds", "cpu_seconds", "pulp_seconds", "solver_seconds")}}
+        name: {
+            **best["stages"][name],
+            **{
+                k: min(r["stages"][name][k] for r in runs if name in r["stages"])
+                for k in ("seconds", "cpu_seconds", "pulp_seconds", "solver_seconds")
+            },
+        }
         for name in best["stages"]
     }
     best["repeats"] = len(runs)
@@ -241,14 +301,22 @@ def machine() -> dict:
             return "-"
 
     try:
-        cbc = subprocess.run([pulp.COIN_CMD(path=solvers._cbc_path()).path, "-quit"], capture_output=True,
-                             text=True, timeout=20).stdout
-        cbc_version = next((line.split(":", 1)[1].strip() for line in cbc.splitlines() if line.startswith("Version")),
-                           "?")
+        cbc = subprocess.run(
+            [pulp.COIN_CMD(path=solvers._cbc_path()).path, "-quit"], capture_output=True, text=True, timeout=20
+        ).stdout
+        cbc_version = next(
+            (line.split(":", 1)[1].strip() for line in cbc.splitlines() if line.startswith("Version")), "?"
+        )
     except Exception:  # noqa: BLE001  only for the report
         cbc_version = "?"
-    return {"python": platform.python_version(), "pulp": version("pulp"), "highspy": version("highspy"),
-            "cbc": cbc_version, "nproc": os.cpu_count(), "platform": platform.platform()}
+    return {
+        "python": platform.python_version(),
+        "pulp": version("pulp"),
+        "highspy": version("highspy"),
+        "cbc": cbc_version,
+        "nproc": os.cpu_count(),
+        "platform": platform.platform(),
+    }
 
 
 def main() -> None:
@@ -257,8 +325,12 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--solvers", default="cbc,highs")
-    parser.add_argument("--time-limit", type=float, default=None,
-                        help="seconds for each optimisation (all three stages), as --time-limit of the CLI")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds for each optimisation (all three stages), as --time-limit of the CLI",
+    )
     parser.add_argument("--threads", type=int, default=None, help="solver threads (default: the solver's own)")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each measurement; the lowest is reported")
     parser.add_argument("--json", type=Path, default=None, help="write every measurement here")
@@ -267,8 +339,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     names = [s for s in args.solvers.split(",") if s]
     info = machine()
-    print(f"python {info['python']}, pulp {info['pulp']}, highspy {info['highspy']}, cbc {info['cbc']}, "
-          f"{info['nproc']} cpus; time limit {args.time_limit or 'none'}; best of {args.repeat}", flush=True)
+    print(
+        f"python {info['python']}, pulp {info['pulp']}, highspy {info['highspy']}, cbc {info['cbc']}, "
+        f"{info['nproc']} cpus; time limit {args.time_limit or 'none'}; best of {args.repeat}",
+        flush=True,
+    )
     report = {"machine": info, "args": vars(args) | {"json": str(args.json)}, "sizes": []}
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="mtfs_bench_") as tmp:
@@ -279,24 +354,40 @@ def main() -> None:
             loaded = time.perf_counter()
             model = build_model(scenario)
             modelled = time.perf_counter()
-        entry = {"options": size, "write": written - started, "load_scenario": loaded - written,
-                 "build_model": modelled - loaded, "results": {}}
-        print(f"\n{size} options x {args.years} years: written {entry['write']:.2f} s, load_scenario "
-              f"{entry['load_scenario']:.2f} s, build_model {entry['build_model']:.2f} s", flush=True)
+        entry = {
+            "options": size,
+            "write": written - started,
+            "load_scenario": loaded - written,
+            "build_model": modelled - loaded,
+            "results": {},
+        }
+        print(
+            f"\n{size} options x {args.years} years: written {entry['write']:.2f} s, load_scenario "
+            f"{entry['load_scenario']:.2f} s, build_model {entry['build_model']:.2f} s",
+            flush=True,
+        )
         for name in names:
             runs = []
             for _ in range(args.repeat):
                 runs.append(measure(model, name, args.time_limit, args.threads))
                 r = runs[-1]
-                stage_text = ", ".join([f"greedy {r['greedy']['seconds']:.2f}"]
-                                       + [f"{k} {v['seconds']:.2f}" for k, v in r["stages"].items()])
+                stage_text = ", ".join(
+                    [f"greedy {r['greedy']['seconds']:.2f}"]
+                    + [f"{k} {v['seconds']:.2f}" for k, v in r["stages"].items()]
+                )
                 gap = "-" if r["gap"] is None else f"{r['gap']:.1e}"
-                result = (f"{r['failure']}" if r["status"] == "failed" else
-                          f"u1 {r['u1']:.3f}, u {r['u_total']:.3f}, objective {r['objective']:.6f}")
-                print(f"  {name:5s} prepare {r['prepare']:.2f} s (precheck {r['precheck']:.2f}, "
-                      f"build {r['build_problem']:.2f}); "
-                      f"solve {r['solve']:.2f} s, cpu {r['solve_cpu']:.2f} s [{stage_text}] {r['status']}, gap {gap}; "
-                      f"{result}", flush=True)
+                result = (
+                    f"{r['failure']}"
+                    if r["status"] == "failed"
+                    else f"u1 {r['u1']:.3f}, u {r['u_total']:.3f}, objective {r['objective']:.6f}"
+                )
+                print(
+                    f"  {name:5s} prepare {r['prepare']:.2f} s (precheck {r['precheck']:.2f}, "
+                    f"build {r['build_problem']:.2f}); "
+                    f"solve {r['solve']:.2f} s, cpu {r['solve_cpu']:.2f} s [{stage_text}] {r['status']}, gap {gap}; "
+                    f"{result}",
+                    flush=True,
+                )
             entry["results"][name] = best_of(runs)
         entry["agreement"] = agreement(entry["results"], 1e-4)
         if entry["agreement"]:
@@ -311,10 +402,12 @@ def main() -> None:
 
 
 def markdown_table(report: dict) -> str:
-    lines = ["| options | solver | start vars | rows | prepare s (precheck + build) | greedy s | stage 1 s "
-             "| stage 2 s | stage 3 s | solve s | solve CPU s | of which PuLP s | prepare / solve | status | gap "
-             "| u1 £k | total u £k | objective |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        "| options | solver | start vars | rows | prepare s (precheck + build) | greedy s | stage 1 s "
+        "| stage 2 s | stage 3 s | solve s | solve CPU s | of which PuLP s | prepare / solve | status | gap "
+        "| u1 £k | total u £k | objective |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
     for entry in report["sizes"]:
         for name, r in entry["results"].items():
             st = r["stages"]
@@ -328,8 +421,12 @@ def markdown_table(report: dict) -> str:
                 f"| {cell['u_total']} | {cell['harm']} "
                 f"| {r['solve']:.2f} | {r['solve_cpu']:.2f} | {pulp_side:.2f} | {r['prepare'] / r['solve']:.0%} "
                 f"| {r['status']} | {'-' if r['gap'] is None else format(r['gap'], '.1e')} "
-                + ("| - | - | - |" if r["objective"] is None else
-                   f"| {r['u1']:.3f} | {r['u_total']:.3f} | {r['objective']:.4f} |"))
+                + (
+                    "| - | - | - |"
+                    if r["objective"] is None
+                    else f"| {r['u1']:.3f} | {r['u_total']:.3f} | {r['objective']:.4f} |"
+                )
+            )
     return "\n".join(lines)
 
 

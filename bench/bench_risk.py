@@ -33,11 +33,19 @@ def write_council(root: Path, n_options: int, seed: int = 7) -> Path:
     rng = np.random.default_rng(seed)
     data = root / "data" / "benchshire"
     data.mkdir(parents=True)
-    priorities = [{"id": f"P{p}", "name": f"Priority {p}",
-                   "outcomes": [{"id": f"O{p}", "name": f"Outcome {p}"}]} for p in range(1, 5)]
-    (data / "plan.yaml").write_text(yaml.safe_dump({
-        "council": "Benchshire County Council (illustrative)", "priorities": priorities,
-    }), encoding="utf-8")
+    priorities = [
+        {"id": f"P{p}", "name": f"Priority {p}", "outcomes": [{"id": f"O{p}", "name": f"Outcome {p}"}]}
+        for p in range(1, 5)
+    ]
+    (data / "plan.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "council": "Benchshire County Council (illustrative)",
+                "priorities": priorities,
+            }
+        ),
+        encoding="utf-8",
+    )
     need = 50 * 200_000
     with open(data / "activities.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -48,8 +56,7 @@ def write_council(root: Path, n_options: int, seed: int = 7) -> Path:
     nominal = np.zeros(len(YEARS))
     with open(data / "options.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "name", "activity", "type", "y1_k", "y2_k", "y3_k", "y4_k",
-                         "one_off_k", "rag", "harms"])
+        writer.writerow(["id", "name", "activity", "type", "y1_k", "y2_k", "y3_k", "y4_k", "one_off_k", "rag", "harms"])
         for i in range(n_options):
             size = float(rng.integers(20, 400))
             kind = i % 5
@@ -61,21 +68,28 @@ def write_council(root: Path, n_options: int, seed: int = 7) -> Path:
                 profile = [size, size / 2, size / 4, 0]
             one_off = size / 5 if i % 7 == 0 else ""
             oid = f"S{i:05d}"
-            writer.writerow([oid, f"Option {i}", f"A{i % 50:02d}", "efficiency", *profile, one_off,
-                             "GAR"[i % 3], f"O{i % 4 + 1}:1"])
+            writer.writerow(
+                [oid, f"Option {i}", f"A{i % 50:02d}", "efficiency", *profile, one_off, "GAR"[i % 3], f"O{i % 4 + 1}:1"]
+            )
             plan[oid] = YEARS[i % 4]
             start = i % 4
             nominal[start:] += np.cumsum(profile)[: len(YEARS) - start]
-    (data / "mtfs.yaml").write_text(yaml.safe_dump({
-        "years": YEARS,
-        "funding_k": {"council_tax": [float(need - 0.62 * s) for s in nominal]},
-        "corporate_pressures_k": [0, 0, 0, 0],
-        "reserves": {"usable_k": 40_000, "minimum_k": 10_000, "max_draw_k": 15_000},
-    }), encoding="utf-8")
+    (data / "mtfs.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "years": YEARS,
+                "funding_k": {"council_tax": [float(need - 0.62 * s) for s in nominal]},
+                "corporate_pressures_k": [0, 0, 0, 0],
+                "reserves": {"usable_k": 40_000, "minimum_k": 10_000, "max_draw_k": 15_000},
+            }
+        ),
+        encoding="utf-8",
+    )
     scenario = root / "scenarios" / "bench.yaml"
     scenario.parent.mkdir()
-    scenario.write_text(yaml.safe_dump({"name": "Benchmark", "data": "../data/benchshire",
-                                        "plan": plan}), encoding="utf-8")
+    scenario.write_text(
+        yaml.safe_dump({"name": "Benchmark", "data": "../data/benchshire", "plan": plan}), encoding="utf-8"
+    )
     return scenario
 
 
@@ -101,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     print(f"delivery risk: {args.draws:,} draws x {len(plan):,} adopted options x {model.n} years")
-    print("wall (s): " + ", ".join(f"{t:.3f}" for t in times)
-          + " (the first run builds the share tables)")
-    print("cpu (s):  " + ", ".join(f"{t:.3f}" for t in cpu)
-          + " (all threads; wall above cpu means the machine is busy)")
+    print("wall (s): " + ", ".join(f"{t:.3f}" for t in times) + " (the first run builds the share tables)")
+    print(
+        "cpu (s):  " + ", ".join(f"{t:.3f}" for t in cpu) + " (all threads; wall above cpu means the machine is busy)"
+    )
     print(f"worst {max(times):.3f} s, best {min(times):.3f} s; limit {LIMIT_SECONDS:.1f} s")
     print(f"P(every year balances) = {result.p_balanced_all_years:.3f}")
     print(result.table.to_string(index=False))

@@ -28,8 +28,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "run"
             began = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "mtfs_align", "run", "--quiet", "--out", str(out)],
-                           check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [sys.executable, "-m", "mtfs_align", "run", "--quiet", "--out", str(out)],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
             seconds = time.perf_counter() - began
             timings = json.loads((out / "manifest.json").read_text())["timings"]
         best = seconds if best is None else min(best, seconds)

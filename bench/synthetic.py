@@ -49,14 +49,27 @@ OUTCOMES = [k for _, (_, ks) in PRIORITIES.items() for k, _ in ks]
 WEIGHTS = {"P1": 0.40, "P2": 0.20, "P3": 0.25, "P4": 0.15}
 # directorate -> outcomes its activities mostly serve
 DIRECTORATE_OUTCOMES = {
-    "ASC": ("O2", "O8"), "CYP": ("O1", "O7"), "EDS": ("O7", "O4"), "FRC": ("O3", "O8"),
-    "HIT": ("O5", "O3"), "ENV": ("O6", "O8"), "ECR": ("O9", "O4"), "FIN": ("O10", "O9"),
+    "ASC": ("O2", "O8"),
+    "CYP": ("O1", "O7"),
+    "EDS": ("O7", "O4"),
+    "FRC": ("O3", "O8"),
+    "HIT": ("O5", "O3"),
+    "ENV": ("O6", "O8"),
+    "ECR": ("O9", "O4"),
+    "FIN": ("O10", "O9"),
 }
 # option types with their shares in the example (43 options), rounded
 TYPES = {
-    "efficiency": 0.22, "service reduction": 0.26, "commissioning": 0.12, "demand management": 0.10,
-    "income": 0.08, "financing": 0.06, "service redesign": 0.04, "transformation": 0.04,
-    "invest to save": 0.06, "investment": 0.02,
+    "efficiency": 0.22,
+    "service reduction": 0.26,
+    "commissioning": 0.12,
+    "demand management": 0.10,
+    "income": 0.08,
+    "financing": 0.06,
+    "service redesign": 0.04,
+    "transformation": 0.04,
+    "invest to save": 0.06,
+    "investment": 0.02,
 }
 RAG = {"G": 0.35, "A": 0.47, "R": 0.18}
 EQUALITY = {"none": 0.72, "low": 0.10, "medium": 0.15, "high": 0.03}
@@ -96,7 +109,7 @@ def _profile(rng: np.random.Generator, kind: str, size: float, length: int) -> t
         if shape == "front":  # e.g. 4000, 3000, 1500, 1000
             decay = rng.uniform(0.2, 0.8)
             for j in range(length):
-                p[j] = size * decay ** j * (1 if j < 3 else rng.uniform(0, 1))
+                p[j] = size * decay**j * (1 if j < 3 else rng.uniform(0, 1))
         elif shape == "ramp":  # e.g. 0, 1000, 1500, 1500
             p[0] = size * rng.uniform(0.0, 0.4)
             for j in range(1, length):
@@ -120,8 +133,9 @@ def _pairs(values: dict) -> str:
     return ";".join(f"{k}:{v:g}" if v != 1 else k for k, v in values.items())
 
 
-def generate(options: int = 5000, years: int = 4, seed: int = 0, first_year: int = 2021,
-             plan_on: str = "nominal") -> dict:
+def generate(
+    options: int = 5000, years: int = 4, seed: int = 0, first_year: int = 2021, plan_on: str = "nominal"
+) -> dict:
     """The council as Python objects: plan, mtfs, activity rows, option rows, scenario."""
     rng = np.random.default_rng(seed)
     n = years
@@ -244,9 +258,11 @@ def generate(options: int = 5000, years: int = 4, seed: int = 0, first_year: int
     for o in rng.choice(n_options, size=max(1, round(0.02 * n_options)), replace=False):
         if not in_ref[o]:
             continue
-        mates = [q for q in members[int(activity[o])]
-                 if q != o and in_ref[q] and start[q] <= start[o] and earliest[q] <= earliest[o]
-                 and not requires[q]]
+        mates = [
+            q
+            for q in members[int(activity[o])]
+            if q != o and in_ref[q] and start[q] <= start[o] and earliest[q] <= earliest[o] and not requires[q]
+        ]
         if mates:
             requires[o].append(option_ids[int(rng.choice(mates))])
     for o in rng.choice(n_options, size=max(1, round(0.015 * n_options)), replace=False):
@@ -271,49 +287,75 @@ def generate(options: int = 5000, years: int = 4, seed: int = 0, first_year: int
     business_rates = np.round(funding * 0.14, 1)
     grants = np.round(funding - council_tax - business_rates, 1)
     max_draw = float(np.ceil(2 * headroom))
-    reserves = {"usable_k": float(np.ceil(n * headroom * 1.5 + 0.05 * baseline.sum())),
-                "minimum_k": float(np.ceil(0.05 * baseline.sum())), "max_draw_k": max_draw}
+    reserves = {
+        "usable_k": float(np.ceil(n * headroom * 1.5 + 0.05 * baseline.sum())),
+        "minimum_k": float(np.ceil(0.05 * baseline.sum())),
+        "max_draw_k": max_draw,
+    }
 
     # ---- as files ---------------------------------------------------------------------------
     plan_doc = {
         "council": f"Synthetic County Council ({n_options} options, seed {seed}; illustrative)",
         "priorities": [
-            {"id": p, "name": name,
-             "outcomes": [{"id": k, "name": f"Outcome {k}", "weight": w, "kpis": []} for k, w in outs]}
+            {
+                "id": p,
+                "name": name,
+                "outcomes": [{"id": k, "name": f"Outcome {k}", "weight": w, "kpis": []} for k, w in outs],
+            }
             for p, (name, outs) in PRIORITIES.items()
         ],
     }
     mtfs_doc = {
         "years": labels,
-        "funding_k": {"council_tax": council_tax.tolist(), "business_rates": business_rates.tolist(),
-                      "grants": grants.tolist()},
+        "funding_k": {
+            "council_tax": council_tax.tolist(),
+            "business_rates": business_rates.tolist(),
+            "grants": grants.tolist(),
+        },
         "corporate_pressures_k": pressures.tolist(),
         "growth_pct": 0,
         "reserves": reserves,
     }
     activity_rows = []
     for a in range(n_activities):
-        activity_rows.append({
-            "id": f"A{a + 1:04d}", "name": f"Activity {a + 1}", "directorate": DIRECTORATES[directorate[a]],
-            "outcomes": _pairs(outcome_of[a]), "role": "lead" if statutory[a] else "deliver",
-            "statutory": "true" if statutory[a] else "false", "baseline_k": f"{baseline[a]:g}",
-            "growth_pct": f"{growth[a]:g}" if growth[a] else "", "floor_share": f"{floor_share[a]:g}",
-            "envelope_growth_pct": "" if np.isnan(envelope[a]) else f"{envelope[a]:g}",
-        })
+        activity_rows.append(
+            {
+                "id": f"A{a + 1:04d}",
+                "name": f"Activity {a + 1}",
+                "directorate": DIRECTORATES[directorate[a]],
+                "outcomes": _pairs(outcome_of[a]),
+                "role": "lead" if statutory[a] else "deliver",
+                "statutory": "true" if statutory[a] else "false",
+                "baseline_k": f"{baseline[a]:g}",
+                "growth_pct": f"{growth[a]:g}" if growth[a] else "",
+                "floor_share": f"{floor_share[a]:g}",
+                "envelope_growth_pct": "" if np.isnan(envelope[a]) else f"{envelope[a]:g}",
+            }
+        )
     option_rows = []
     for o in range(n_options):
-        row = {"id": option_ids[o], "name": f"Option {o + 1} ({types[o]})", "activity": f"A{activity[o] + 1:04d}",
-               "type": types[o]}
+        row = {
+            "id": option_ids[o],
+            "name": f"Option {o + 1} ({types[o]})",
+            "activity": f"A{activity[o] + 1:04d}",
+            "type": types[o],
+        }
         for j in range(n):
             row[f"y{j + 1}_k"] = f"{profile[o, j]:g}" if profile[o, j] else ""
-        row.update({
-            "earliest": labels[earliest[o]] if earliest[o] > 0 else "",
-            "latest": labels[latest[o]] if latest[o] < n - 1 else "",
-            "one_off_k": f"{one_off[o]:g}" if one_off[o] else "", "rag": rags[o],
-            "effort": f"{effort[o]:g}" if effort[o] != 1 else "", "harms": _pairs(harms[o]),
-            "benefits": _pairs(benefits[o]), "requires": ";".join(requires[o]), "excludes": ";".join(excludes[o]),
-            "equality_impact": equality[o],
-        })
+        row.update(
+            {
+                "earliest": labels[earliest[o]] if earliest[o] > 0 else "",
+                "latest": labels[latest[o]] if latest[o] < n - 1 else "",
+                "one_off_k": f"{one_off[o]:g}" if one_off[o] else "",
+                "rag": rags[o],
+                "effort": f"{effort[o]:g}" if effort[o] != 1 else "",
+                "harms": _pairs(harms[o]),
+                "benefits": _pairs(benefits[o]),
+                "requires": ";".join(requires[o]),
+                "excludes": ";".join(excludes[o]),
+                "equality_impact": equality[o],
+            }
+        )
         option_rows.append(row)
     policy: dict = {"plan_on": plan_on, "capacity": capacity, "max_equality_impact": "medium"}
     if protect is not None and 0 < protect < 1:
@@ -330,8 +372,14 @@ def generate(options: int = 5000, years: int = 4, seed: int = 0, first_year: int
         "policy": policy,
     }
     reference_plan = {option_ids[o]: labels[start[o]] for o in np.flatnonzero(in_ref)}
-    return {"plan": plan_doc, "mtfs": mtfs_doc, "activities": activity_rows, "options": option_rows,
-            "scenario": scenario_doc, "reference_plan": reference_plan}
+    return {
+        "plan": plan_doc,
+        "mtfs": mtfs_doc,
+        "activities": activity_rows,
+        "options": option_rows,
+        "scenario": scenario_doc,
+        "reference_plan": reference_plan,
+    }
 
 
 def _write_csv(path: Path, rows: list[dict]) -> None:
@@ -345,8 +393,9 @@ def _write_yaml(path: Path, doc: dict) -> None:
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
 
 
-def write_council(folder: Path | str, options: int = 5000, years: int = 4, seed: int = 0,
-                  plan_on: str = "nominal") -> Path:
+def write_council(
+    folder: Path | str, options: int = 5000, years: int = 4, seed: int = 0, plan_on: str = "nominal"
+) -> Path:
     """Write the data folder and scenario under `folder`; return the scenario file's path."""
     folder = Path(folder)
     council = generate(options, years, seed, plan_on=plan_on)
@@ -361,8 +410,7 @@ def write_council(folder: Path | str, options: int = 5000, years: int = 4, seed:
     scenario = scenarios / f"{COUNCIL}.yaml"
     _write_yaml(scenario, council["scenario"])
     # the reference plan, as a plan.csv that `mtfs-align check --plan` accepts (a sanity check)
-    _write_csv(folder / "reference_plan.csv",
-               [{"option": o, "start": s} for o, s in council["reference_plan"].items()])
+    _write_csv(folder / "reference_plan.csv", [{"option": o, "start": s} for o, s in council["reference_plan"].items()])
     return scenario
 
 

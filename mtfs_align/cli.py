@@ -52,8 +52,7 @@ def handled(command):
         except Exception as err:  # anything else is our fault, not the user's
             if debug:
                 traceback.print_exc()
-            click.echo(f"Internal error: {type(err).__name__}: {err}. Run again with --debug for details.",
-                       err=True)
+            click.echo(f"Internal error: {type(err).__name__}: {err}. Run again with --debug for details.", err=True)
             ctx.exit(3)
 
     return wrapper
@@ -71,9 +70,12 @@ def quiet_debug_options(command):
 
 def common_options(command):
     command = quiet_debug_options(command)
-    command = click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-                           help="Output folder (default outputs/<scenario>/<command>/); replaced whole, and only "
-                                "when it holds nothing but this tool's earlier output.")(command)
+    command = click.option(
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Output folder (default outputs/<scenario>/<command>/); replaced whole, and only "
+        "when it holds nothing but this tool's earlier output.",
+    )(command)
     return command
 
 
@@ -92,15 +94,19 @@ def _say_which_example(quiet: bool) -> None:
     if quiet:
         return
     example = default_scenario()
-    click.echo(f"Using the bundled example scenarios/{example.name} (installed at {example}); "
-               "give a scenario file to use your own.", err=True)
+    click.echo(
+        f"Using the bundled example scenarios/{example.name} (installed at {example}); "
+        "give a scenario file to use your own.",
+        err=True,
+    )
     own = Path("scenarios")
     if own.is_dir() and own.resolve() != example.parent.resolve():
         found = sorted(own.glob("*.yaml")) + sorted(own.glob("*.yml"))
         if found:
             command = click.get_current_context().info_name or "run"
-            click.echo(f"This folder has scenarios/: give one, e.g. mtfs-align {command} {found[0].as_posix()}",
-                       err=True)
+            click.echo(
+                f"This folder has scenarios/: give one, e.g. mtfs-align {command} {found[0].as_posix()}", err=True
+            )
 
 
 def output_target(scenario, out: Path | None, extra_inputs: list[Path] = ()) -> Path:
@@ -109,8 +115,9 @@ def output_target(scenario, out: Path | None, extra_inputs: list[Path] = ()) -> 
 
     command = click.get_current_context().info_name
     target = out if out is not None else Path("outputs") / scenario.slug / command
-    check_output_location(target, [scenario.data_dir, scenario.path.resolve().parent],
-                          list(scenario.inputs) + list(extra_inputs))
+    check_output_location(
+        target, [scenario.data_dir, scenario.path.resolve().parent], list(scenario.inputs) + list(extra_inputs)
+    )
     return target
 
 
@@ -173,8 +180,10 @@ def _stopped_quietly():
         yield
     except KeyboardInterrupt:
         try:
-            click.echo("Stopped by Ctrl-C; an output folder is only ever replaced whole, so any earlier output "
-                       "is as it was.", err=True)
+            click.echo(
+                "Stopped by Ctrl-C; an output folder is only ever replaced whole, so any earlier output is as it was.",
+                err=True,
+            )
         except OSError:
             pass
         raise click.exceptions.Exit(130) from None
@@ -183,8 +192,11 @@ def _stopped_quietly():
         raise click.exceptions.Exit(141) from None
 
 
-@click.group(cls=WorkflowGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="\b\nThe user guide is docs/user-guide.md. Example:\n  mtfs-align run scenarios/central.yaml")
+@click.group(
+    cls=WorkflowGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nThe user guide is docs/user-guide.md. Example:\n  mtfs-align run scenarios/central.yaml",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="mtfs-align")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.pass_context
@@ -200,8 +212,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @scenario_argument
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Also check that a later command could write this output folder (nothing is written).")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also check that a later command could write this output folder (nothing is written).",
+)
 @quiet_debug_options
 @handled
 def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
@@ -215,14 +230,18 @@ def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) 
     if out is not None:
         check_output_location(out, [sc.data_dir, sc.path.resolve().parent], list(sc.inputs))
     click.echo(f"{sc.council}: scenario '{sc.name}' ({display_path(sc.path)})")
-    click.echo(f"Years {sc.years[0]} to {sc.years[-1]}; {len(sc.priorities)} priorities, {len(sc.outcomes)} "
-               f"outcomes, {len(sc.activities)} activities, {len(sc.options)} savings options"
-               f"{f', {len(sc.screened)} screened out by equality impact' if sc.screened else ''}.")
+    click.echo(
+        f"Years {sc.years[0]} to {sc.years[-1]}; {len(sc.priorities)} priorities, {len(sc.outcomes)} "
+        f"outcomes, {len(sc.activities)} activities, {len(sc.options)} savings options"
+        f"{f', {len(sc.screened)} screened out by equality impact' if sc.screened else ''}."
+    )
     click.echo(f"{'Year':<9}{'Funding':>11}{'Need':>11}{'Gap':>10}{'New gap':>10}")
     new_gap = model.gap - [0.0, *model.gap[:-1]]
     for t, year in enumerate(sc.years):
-        click.echo(f"{year:<9}{money(model.funding[t]):>11}{money(model.need_council[t]):>11}"
-                   f"{money(model.gap[t]):>10}{money(new_gap[t]):>10}")
+        click.echo(
+            f"{year:<9}{money(model.funding[t]):>11}{money(model.need_council[t]):>11}"
+            f"{money(model.gap[t]):>10}{money(new_gap[t]):>10}"
+        )
     click.echo(f"The gap reaches {money(model.gap[-1])} by {sc.years[-1]}. The scenario is valid.")
     unscored = unscored_sentence(model.unscored_options())
     if unscored:
@@ -231,8 +250,12 @@ def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) 
 
 @cli.command()
 @scenario_argument
-@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Evaluate this plan (plan.csv, or any table with option and start columns).")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Evaluate this plan (plan.csv, or any table with option and start columns).",
+)
 @common_options
 @handled
 def check(scenario: Path | None, plan_file: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
@@ -253,17 +276,28 @@ def check(scenario: Path | None, plan_file: Path | None, out: Path | None, quiet
         plan = sc.plan
     else:  # no plan is not bad input: check the MTFS with no savings, i.e. the gap before savings
         plan = {}
-        _echo_warnings(["the scenario has no plan, so the budget is checked with no savings "
-                        "options (the gap before savings); add plan: {S01: 2021/22, ...} to the "
-                        "scenario or give --plan plan.csv"], quiet)
+        _echo_warnings(
+            [
+                "the scenario has no plan, so the budget is checked with no savings "
+                "options (the gap before savings); add plan: {S01: 2021/22, ...} to the "
+                "scenario or give --plan plan.csv"
+            ],
+            quiet,
+        )
     target = output_target(sc, out, extra_inputs)
     ev = evaluate(build_model(sc), plan)
     with OutputFolder(target) as folder:
         write_evaluation(folder, ev)
         folder.write_json("manifest.json", manifest("check", ev, sc.inputs + extra_inputs, started))
         folder.commit()
-    print_evaluation(ev, f"Plan from {display_path(plan_file)}" if plan_file else
-                     "Plan from the scenario" if sc.plan is not None else "No plan")
+    print_evaluation(
+        ev,
+        f"Plan from {display_path(plan_file)}"
+        if plan_file
+        else "Plan from the scenario"
+        if sc.plan is not None
+        else "No plan",
+    )
     click.echo(f"Results written to {display_path(target)}/")
     sys.stdout.flush()
     click.get_current_context().exit(ev.exit_code)
@@ -274,8 +308,10 @@ def print_evaluation(ev, heading: str) -> None:
 
     sc = ev.model.scenario
     click.echo(f"{sc.council}: {sc.name}")
-    click.echo(f"{heading}: {len(ev.plan)} options, savings counted at "
-               f"{'their nominal value' if sc.policy.plan_on == 'nominal' else 'expected delivery'}.")
+    click.echo(
+        f"{heading}: {len(ev.plan)} options, savings counted at "
+        f"{'their nominal value' if sc.policy.plan_on == 'nominal' else 'expected delivery'}."
+    )
     unscored = unscored_sentence(ev.model.unscored_options(), list(ev.plan))
     if unscored:
         click.echo(unscored)
@@ -288,8 +324,10 @@ def print_evaluation(ev, heading: str) -> None:
     for line in summary_lines(ev):
         click.echo(line)
     if not ev.breaches.empty:
-        click.echo(f"{len(ev.breaches)} breach{'es' if len(ev.breaches) != 1 else ''} of the budget envelope "
-                   "or the scenario's policy:")
+        click.echo(
+            f"{len(ev.breaches)} breach{'es' if len(ev.breaches) != 1 else ''} of the budget envelope "
+            "or the scenario's policy:"
+        )
         for line in breach_lines(ev):
             click.echo(line)
     else:
@@ -297,13 +335,21 @@ def print_evaluation(ev, heading: str) -> None:
 
 
 def solver_options(command):
-    command = click.option("--mip-gap", type=float, default=None,
-                           help="Relative optimality gap for the harm stage (default 1e-4).")(command)
-    command = click.option("--time-limit", type=float, default=None,
-                           help="Stop the solver after this many seconds (the plan may then not be optimal).")(command)
-    command = click.option("--solver", type=click.Choice(["cbc", "highs"]), default=None,
-                           help="MIP solver (default highs, the faster on large councils; "
-                                "see docs/performance.md).")(command)
+    command = click.option(
+        "--mip-gap", type=float, default=None, help="Relative optimality gap for the harm stage (default 1e-4)."
+    )(command)
+    command = click.option(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="Stop the solver after this many seconds (the plan may then not be optimal).",
+    )(command)
+    command = click.option(
+        "--solver",
+        type=click.Choice(["cbc", "highs"]),
+        default=None,
+        help="MIP solver (default highs, the faster on large councils; see docs/performance.md).",
+    )(command)
     return command
 
 
@@ -340,8 +386,9 @@ def say(quiet: bool, text: str) -> None:
 
 
 def seed_option(command):
-    return click.option("--seed", type=int, default=None,
-                        help="Random seed of the delivery draws (default 20210401); in manifest.json.")(command)
+    return click.option(
+        "--seed", type=int, default=None, help="Random seed of the delivery draws (default 20210401); in manifest.json."
+    )(command)
 
 
 def run_optimiser(model, settings, quiet: bool, seed: int | None = None):
@@ -350,13 +397,19 @@ def run_optimiser(model, settings, quiet: bool, seed: int | None = None):
 
     policy = model.scenario.policy
     if policy.plan_on == "risk":
-        say(quiet, f"Planning {len(model.option_ids)} options over {model.n} years for delivery risk with "
-                   f"{settings.solver}: {policy.risk_draws:,} simulated futures at {policy.confidence:.0%} "
-                   "confidence; first the coming year's savings still to be found in a bad year, then the "
-                   "horizon's, then outcome harm...")
+        say(
+            quiet,
+            f"Planning {len(model.option_ids)} options over {model.n} years for delivery risk with "
+            f"{settings.solver}: {policy.risk_draws:,} simulated futures at {policy.confidence:.0%} "
+            "confidence; first the coming year's savings still to be found in a bad year, then the "
+            "horizon's, then outcome harm...",
+        )
     else:
-        say(quiet, f"Optimising {len(model.option_ids)} options over {model.n} years with {settings.solver}: "
-                   f"first the coming year's balance, then the horizon's, then outcome harm...")
+        say(
+            quiet,
+            f"Optimising {len(model.option_ids)} options over {model.n} years with {settings.solver}: "
+            f"first the coming year's balance, then the horizon's, then outcome harm...",
+        )
     solution = optimise(model, settings, seed=DEFAULT_SEED if seed is None else seed)
     say(quiet, f"Solved in {solution.build_seconds + solution.solve_seconds:.1f} s.")
     return solution
@@ -377,8 +430,11 @@ def risk_planning_check(model, solution, draws: int, seed: int, quiet: bool) -> 
 
 def solution_manifest_fields(solution) -> dict:
     return {
-        "solver": solution.solver, "mip_gap": solution.mip_gap, "status": solution.status,
-        "solver_gap": solution.reported_gap, "build_seconds": round(solution.build_seconds, 3),
+        "solver": solution.solver,
+        "mip_gap": solution.mip_gap,
+        "status": solution.status,
+        "solver_gap": solution.reported_gap,
+        "build_seconds": round(solution.build_seconds, 3),
         "solve_seconds": round(solution.solve_seconds, 3),
     }
 
@@ -387,8 +443,12 @@ def solution_manifest_fields(solution) -> dict:
 @scenario_argument
 @solver_options
 @seed_option
-@click.option("--draws", type=int, default=None,
-              help="With plan_on: risk, the fresh delivery draws the plan is checked on (default 10000).")
+@click.option(
+    "--draws",
+    type=int,
+    default=None,
+    help="With plan_on: risk, the fresh delivery draws the plan is checked on (default 10000).",
+)
 @common_options
 @handled
 def optimise(scenario, solver, time_limit, mip_gap, seed, draws, out, quiet, debug) -> None:
@@ -415,8 +475,19 @@ def optimise(scenario, solver, time_limit, mip_gap, seed, draws, out, quiet, deb
     risk_lines, risk_fields = risk_planning_check(model, solution, draws, seed, quiet)
     with OutputFolder(target) as folder:
         write_evaluation(folder, ev)
-        folder.write_json("manifest.json", manifest("optimise", ev, sc.inputs, started, plan_status=ev.status,
-                                                    seed=seed, **risk_fields, **solution_manifest_fields(solution)))
+        folder.write_json(
+            "manifest.json",
+            manifest(
+                "optimise",
+                ev,
+                sc.inputs,
+                started,
+                plan_status=ev.status,
+                seed=seed,
+                **risk_fields,
+                **solution_manifest_fields(solution),
+            ),
+        )
         folder.commit()
     print_evaluation(ev, "Optimised plan")
     for line in risk_lines:
@@ -447,10 +518,15 @@ def plan_for(sc, model, plan_file, settings_args, quiet):
 
 @cli.command()
 @scenario_argument
-@click.option("--plan", "plan_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Simulate this plan (default: the scenario's plan, else the optimised plan).")
-@click.option("--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
-              help="Monte Carlo draws.")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Simulate this plan (default: the scenario's plan, else the optimised plan).",
+)
+@click.option(
+    "--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True, help="Monte Carlo draws."
+)
 @click.option("--seed", type=int, default=None, help="Random seed (default 20210401); recorded in manifest.json.")
 @solver_options
 @common_options
@@ -465,8 +541,10 @@ def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, qui
     from mtfs_align.report.tables import manifest, write_evaluation
 
     started = time.perf_counter()
-    check_flags(delivery_risk.setting_problems(draws, delivery_risk.DEFAULT_SEED if seed is None else seed)
-                + solver_flag_problems(time_limit, mip_gap))
+    check_flags(
+        delivery_risk.setting_problems(draws, delivery_risk.DEFAULT_SEED if seed is None else seed)
+        + solver_flag_problems(time_limit, mip_gap)
+    )
     sc = load(scenario, quiet)
     extra = [plan_file] if plan_file is not None else []
     target = output_target(sc, out, extra)
@@ -484,8 +562,9 @@ def risk(scenario, plan_file, draws, seed, solver, time_limit, mip_gap, out, qui
         write_evaluation(folder, ev)
         folder.write_csv("risk.csv", result.table)
         folder.write_csv("resilience.csv", result.resilience)
-        folder.write_json("manifest.json", manifest("risk", ev, sc.inputs + extra, started, plan_source=which,
-                                                    **fields))
+        folder.write_json(
+            "manifest.json", manifest("risk", ev, sc.inputs + extra, started, plan_source=which, **fields)
+        )
         folder.commit()
     click.echo(f"{sc.council}: {sc.name}; delivery risk of {which} ({len(plan)} options).")
     best_possible = solution is not None and getattr(solution, "risk", None) is not None
@@ -516,8 +595,16 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
     started = time.perf_counter()
     problems = solver_flag_problems(time_limit, mip_gap)
     if len(scenarios) < 2:
-        problems.insert(0, Problem("", "", "SCENARIOS", "compare needs at least two scenario files",
-                                   "e.g. mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml"))
+        problems.insert(
+            0,
+            Problem(
+                "",
+                "",
+                "SCENARIOS",
+                "compare needs at least two scenario files",
+                "e.g. mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml",
+            ),
+        )
     check_flags(problems)
     loaded = []
     for path in scenarios:
@@ -545,15 +632,23 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
         evaluations.append((sc.slug, evaluate(model, plan)))
     result = comparison.compare(evaluations)
     inputs = [p for sc in loaded for p in sc.inputs]
-    summary = [{"scenario": label, "file": display_path(ev.model.scenario.path), "status": ev.status,
-                "harm": round(ev.harm, 9), "unidentified_k": round(ev.unidentified_k, 3),
-                "reserves_draw_k": round(ev.reserves_draw_k, 3)} for label, ev in zip(result.labels, result.evaluations,
-                                                                                     strict=True)]
+    summary = [
+        {
+            "scenario": label,
+            "file": display_path(ev.model.scenario.path),
+            "status": ev.status,
+            "harm": round(ev.harm, 9),
+            "unidentified_k": round(ev.unidentified_k, 3),
+            "reserves_draw_k": round(ev.reserves_draw_k, 3),
+        }
+        for label, ev in zip(result.labels, result.evaluations, strict=True)
+    ]
     with OutputFolder(target) as folder:
         folder.write_csv("compare.csv", result.table)
         folder.write_csv("compare_options.csv", result.options)
-        folder.write_json("manifest.json", manifest("compare", evaluations[0][1], inputs, started,
-                                                    scenarios=summary, **solved))
+        folder.write_json(
+            "manifest.json", manifest("compare", evaluations[0][1], inputs, started, scenarios=summary, **solved)
+        )
         folder.commit()
     for line in comparison.lines(result):
         click.echo(line)
@@ -563,26 +658,62 @@ def compare(scenarios, solver, time_limit, mip_gap, out, quiet, debug) -> None:
 
 @cli.command()
 @scenario_argument
-@click.option("--vary", type=click.Choice(["gap", "reserves", "confidence"]), default="gap", show_default=True,
-              help="What the frontier scales.")
-@click.option("--from", "start", type=float, default=None,
-              help="Frontier's smallest scale (default 0.5 for the gap, 0 for reserves).")
-@click.option("--to", "stop", type=float, default=None,
-              help="Frontier's largest scale (default 1.5 for the gap, 2 for reserves).")
+@click.option(
+    "--vary",
+    type=click.Choice(["gap", "reserves", "confidence"]),
+    default="gap",
+    show_default=True,
+    help="What the frontier scales.",
+)
+@click.option(
+    "--from",
+    "start",
+    type=float,
+    default=None,
+    help="Frontier's smallest scale (default 0.5 for the gap, 0 for reserves).",
+)
+@click.option(
+    "--to", "stop", type=float, default=None, help="Frontier's largest scale (default 1.5 for the gap, 2 for reserves)."
+)
 @click.option("--points", type=click.IntRange(2, 101), default=11, show_default=True, help="Frontier points.")
-@click.option("--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True,
-              help="Delivery-risk draws.")
-@click.option("--samples", type=click.IntRange(1, 100_000), default=100, show_default=True,
-              help="Weight samples for the core index.")
+@click.option(
+    "--draws", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True, help="Delivery-risk draws."
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(1, 100_000),
+    default=100,
+    show_default=True,
+    help="Weight samples for the core index.",
+)
 @click.option("--seed", type=int, default=20210401, show_default=True, help="Random seed for risk and robustness.")
-@click.option("--concentration", type=float, default=20.0, show_default=True,
-              help="How closely weight samples keep to the Cabinet's weights (when the scenario gives no "
-                   "weight ranges).")
+@click.option(
+    "--concentration",
+    type=float,
+    default=20.0,
+    show_default=True,
+    help="How closely weight samples keep to the Cabinet's weights (when the scenario gives no weight ranges).",
+)
 @solver_options
 @common_options
 @handled
-def run(scenario, vary, start, stop, points, draws, samples, seed, concentration, solver, time_limit, mip_gap, out,
-        quiet, debug) -> None:
+def run(
+    scenario,
+    vary,
+    start,
+    stop,
+    points,
+    draws,
+    samples,
+    seed,
+    concentration,
+    solver,
+    time_limit,
+    mip_gap,
+    out,
+    quiet,
+    debug,
+) -> None:
     """Everything: validate, optimise, check, frontier, risk, robustness, charts, workbook, briefing."""
     from mtfs_align.analysis import frontier as trade_off
     from mtfs_align.analysis import risk as delivery_risk
@@ -595,12 +726,25 @@ def run(scenario, vary, start, stop, points, draws, samples, seed, concentration
     started = time.perf_counter()
     # --seed seeds both risk and robust: each problem once, in the order found
     start, stop = trade_off.resolve_range(vary, start, stop)
-    found = (trade_off.range_problems(vary, start, stop, points) + delivery_risk.setting_problems(draws, seed)
-             + robustness.setting_problems(samples, seed, concentration) + solver_flag_problems(time_limit, mip_gap))
+    found = (
+        trade_off.range_problems(vary, start, stop, points)
+        + delivery_risk.setting_problems(draws, seed)
+        + robustness.setting_problems(samples, seed, concentration)
+        + solver_flag_problems(time_limit, mip_gap)
+    )
     check_flags(list(dict.fromkeys(found)))
     sc = load(scenario, quiet)
-    settings = RunSettings(solver_settings(solver, time_limit, mip_gap), vary=vary, points=points, start=start,
-                           stop=stop, draws=draws, seed=seed, samples=samples, concentration=concentration)
+    settings = RunSettings(
+        solver_settings(solver, time_limit, mip_gap),
+        vary=vary,
+        points=points,
+        start=start,
+        stop=stop,
+        draws=draws,
+        seed=seed,
+        samples=samples,
+        concentration=concentration,
+    )
     target = output_target(sc, out)
 
     def bar(total, label):
@@ -615,8 +759,10 @@ def run(scenario, vary, start, stop, points, draws, samples, seed, concentration
     click.echo("")
     for line in result.lines:
         click.echo(line)
-    click.echo(f"{len(result.files)} files written to {display_path(target)}/ in "
-               f"{time.perf_counter() - started:.0f} s (briefing.pdf, results.xlsx, charts/ and the tables).")
+    click.echo(
+        f"{len(result.files)} files written to {display_path(target)}/ in "
+        f"{time.perf_counter() - started:.0f} s (briefing.pdf, results.xlsx, charts/ and the tables)."
+    )
     click.get_current_context().exit(result.evaluation.exit_code)
 
 
@@ -635,13 +781,30 @@ def brief(scenario, out, quiet, debug) -> None:
         sc = load(scenario, quiet)
         out = Path("outputs") / sc.slug / "run"
     if not (out / "manifest.json").is_file() or not (out / "budget.csv").is_file():
-        raise InputError([Problem(display_path(out), "", "--out", "this is not an mtfs_align output folder "
-                                  "(no manifest.json and budget.csv)",
-                                  "run mtfs-align run (or optimise/check) first, or give its folder with --out")])
+        raise InputError(
+            [
+                Problem(
+                    display_path(out),
+                    "",
+                    "--out",
+                    "this is not an mtfs_align output folder (no manifest.json and budget.csv)",
+                    "run mtfs-align run (or optimise/check) first, or give its folder with --out",
+                )
+            ]
+        )
     if not (out / MARKER).is_file():
-        raise InputError([Problem(display_path(out), "", "--out", f"this folder has no {MARKER} file, so it was "
-                                  "not written by this version of mtfs-align and will not be rebuilt",
-                                  "run the command that made it again (e.g. mtfs-align run SCENARIO)")])
+        raise InputError(
+            [
+                Problem(
+                    display_path(out),
+                    "",
+                    "--out",
+                    f"this folder has no {MARKER} file, so it was "
+                    "not written by this version of mtfs-align and will not be rebuilt",
+                    "run the command that made it again (e.g. mtfs-align run SCENARIO)",
+                )
+            ]
+        )
     refused = replace_problem(out.resolve())
     if refused is not None:
         raise InputError([Problem("--out", "", "", *refused)])
@@ -667,20 +830,34 @@ def init(folder: Path, name: str | None, debug: bool) -> None:
 
     files = write_starter(folder, name)
     scenario = files[-1].relative_to(folder)
-    click.echo(f"Starter council written to {display_path(folder)}/: {files[0].parent.relative_to(folder)}/ "
-               f"(plan.yaml, mtfs.yaml, activities.csv, options.csv) and {scenario}.")
-    click.echo(f"Next: cd {display_path(folder)} && mtfs-align validate {scenario}, then replace the worked "
-               "rows with your council's own (docs/user-guide.md).")
+    click.echo(
+        f"Starter council written to {display_path(folder)}/: {files[0].parent.relative_to(folder)}/ "
+        f"(plan.yaml, mtfs.yaml, activities.csv, options.csv) and {scenario}."
+    )
+    click.echo(
+        f"Next: cd {display_path(folder)} && mtfs-align validate {scenario}, then replace the worked "
+        "rows with your council's own (docs/user-guide.md)."
+    )
 
 
 @cli.command("import")
 @click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--into", "--out", "into", required=True, type=click.Path(path_type=Path),
-              help="Data folder to write options.csv (and activities.csv, columns.yaml) into "
-              "(--out is the same, as every command takes --out).")
+@click.option(
+    "--into",
+    "--out",
+    "into",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Data folder to write options.csv (and activities.csv, columns.yaml) into "
+    "(--out is the same, as every command takes --out).",
+)
 @click.option("--sheet", help="Sheet to read (default: the visible sheet that looks like a tracker).")
-@click.option("--map", "map_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="A columns.yaml from an earlier import: read the tracker the same way.")
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A columns.yaml from an earlier import: read the tracker the same way.",
+)
 @click.option("--debug", is_flag=True, help="Show the Python traceback on an error.")
 @click.option("--quiet", "-q", is_flag=True, help="Only the files written, no summary.")
 @handled
@@ -699,8 +876,10 @@ def import_(tracker: Path, into: Path, sheet: str | None, map_path: Path | None,
             click.echo(f"Left out: {text}")
         for text in result.notes:
             click.echo(f"Note: {text}")
-        click.echo("Not in the tracker, left blank: harms, benefits (harm is not scored for these options until "
-                   "you add them), and effort where no column gives it.")
+        click.echo(
+            "Not in the tracker, left blank: harms, benefits (harm is not scored for these options until "
+            "you add them), and effort where no column gives it."
+        )
     click.echo("Wrote " + ", ".join(display_path(into / name) for name in result.written) + ".")
 
 
@@ -709,8 +888,10 @@ import mtfs_align.cli_analysis  # noqa: E402, F401
 
 
 def _terminated(signum, frame) -> None:
-    click.echo("Stopped by SIGTERM; an output folder is only ever replaced whole, so any earlier output is "
-               "as it was.", err=True)
+    click.echo(
+        "Stopped by SIGTERM; an output folder is only ever replaced whole, so any earlier output is as it was.",
+        err=True,
+    )
     raise SystemExit(143)
 
 

@@ -56,8 +56,7 @@ def _slice_means(a: float, b: float) -> np.ndarray:
     tail = 1.0 - p[~left]
     gap_to_one = special.betaincinv(b, a, tail)  # 1 - x; it underflows when b is tiny
     # near x = 1, I(y; b, a+1) / I(y; b, a) -> B(b, a) / B(b, a+1) = (a+b)/a, to within O(y)
-    upper[~left] = np.where(gap_to_one < 1e-12, tail * (a + b) / a,
-                            special.betainc(b, a + 1.0, gap_to_one))
+    upper[~left] = np.where(gap_to_one < 1e-12, tail * (a + b) / a, special.betainc(b, a + 1.0, gap_to_one))
     return STRATA * a / (a + b) * (np.diff(lower) - np.diff(upper))
 
 

@@ -55,10 +55,7 @@ class ContradictionError(InputError):
     def __init__(self, problems: list[Problem], warnings: list[str] | None = None):
         super().__init__(problems, warnings)
         count = len(self.problems)
-        head = (
-            f"No plan can meet every constraint: {count} contradiction"
-            f"{'s' if count != 1 else ''} found:"
-        )
+        head = f"No plan can meet every constraint: {count} contradiction{'s' if count != 1 else ''} found:"
         self.args = ("\n".join([head] + [f"  - {p}" for p in self.problems]),)
 
 

@@ -25,8 +25,9 @@ class Reserves:
     unidentified: np.ndarray
 
 
-def settle_reserves(gap_after_savings: np.ndarray, usable_k: float, minimum_k: float,
-                    max_draw_k: np.ndarray | list[float]) -> Reserves:
+def settle_reserves(
+    gap_after_savings: np.ndarray, usable_k: float, minimum_k: float, max_draw_k: np.ndarray | list[float]
+) -> Reserves:
     """DESIGN 4.3: a surplus is paid in; a shortfall is drawn (within the year's limit and never
     below the minimum) and whatever remains is unidentified savings. Works on (..., n) arrays."""
     gap_after_savings = np.asarray(gap_after_savings, dtype=float)
@@ -135,22 +136,24 @@ def evaluate(model: Model, plan: dict[str, int]) -> Evaluation:
     gap_after = gap - savings + one_off
     res = settle_reserves(gap_after, sc.reserves.usable_k, sc.reserves.minimum_k, sc.reserves.max_draw_k)
     unidentified = clean(res.unidentified)
-    budget = pd.DataFrame({
-        "year": years,
-        "funding_k": model.funding,
-        "need_k": model.need_council,
-        "gap_k": gap,
-        "gap_change_k": np.diff(np.concatenate([[0.0], gap])),
-        "savings_k": savings,
-        "one_off_k": one_off,
-        "gap_after_savings_k": gap_after,
-        "reserves_opening_k": res.opening,
-        "reserves_draw_k": res.draw,
-        "reserves_paid_k": res.paid,
-        "reserves_balance_k": res.closing,
-        "unidentified_k": unidentified,
-        "balanced": np.where(unidentified < TOLERANCE_K, "yes", "no"),
-    })
+    budget = pd.DataFrame(
+        {
+            "year": years,
+            "funding_k": model.funding,
+            "need_k": model.need_council,
+            "gap_k": gap,
+            "gap_change_k": np.diff(np.concatenate([[0.0], gap])),
+            "savings_k": savings,
+            "one_off_k": one_off,
+            "gap_after_savings_k": gap_after,
+            "reserves_opening_k": res.opening,
+            "reserves_draw_k": res.draw,
+            "reserves_paid_k": res.paid,
+            "reserves_balance_k": res.closing,
+            "unidentified_k": unidentified,
+            "balanced": np.where(unidentified < TOLERANCE_K, "yes", "no"),
+        }
+    )
 
     n_act = len(model.activity_ids)
     act_savings = np.zeros((n_act, n))
@@ -163,8 +166,9 @@ def evaluate(model: Model, plan: dict[str, int]) -> Evaluation:
     activities, envelope_breaches = _activity_table(model, act_savings, spend, service_spend)
 
     harm_years = _harm_by_outcome_year(model, options, starts)  # (K, n)
-    harm_by_priority = {p: float(harm_years[model.outcome_priority == i].sum())
-                        for i, p in enumerate(model.priority_ids)}
+    harm_by_priority = {
+        p: float(harm_years[model.outcome_priority == i].sum()) for i, p in enumerate(model.priority_ids)
+    }
     total_harm = float(model.harm[options] @ (n - starts)) if len(options) else 0.0
     draw_total = float(res.draw.sum())
 
@@ -203,19 +207,45 @@ def _activity_table(model: Model, act_savings, spend, service_spend):
             below = service_spend[i, t] < floor - TOLERANCE_K
             above = has_limit and spend[i, t] > limit + TOLERANCE_K
             status = "below_floor" if below else "above_envelope" if above else "within"
-            rows.append({
-                "activity": aid, "name": names[aid], "year": year, "need_k": model.need[i, t],
-                "savings_k": act_savings[i, t], "spend_k": spend[i, t], "service_spend_k": service_spend[i, t],
-                "floor_k": floor, "cash_limit_k": limit if has_limit else np.nan, "headroom_k": headroom,
-                "status": status,
-            })
+            rows.append(
+                {
+                    "activity": aid,
+                    "name": names[aid],
+                    "year": year,
+                    "need_k": model.need[i, t],
+                    "savings_k": act_savings[i, t],
+                    "spend_k": spend[i, t],
+                    "service_spend_k": service_spend[i, t],
+                    "floor_k": floor,
+                    "cash_limit_k": limit if has_limit else np.nan,
+                    "headroom_k": headroom,
+                    "status": status,
+                }
+            )
             if below:
-                breaches.append(["below_floor", year, aid, names[aid], money(service_spend[i, t]), money(floor),
-                                 f"service spend £{service_spend[i, t]:,.0f}k is below the statutory floor "
-                                 f"£{floor:,.0f}k"])
+                breaches.append(
+                    [
+                        "below_floor",
+                        year,
+                        aid,
+                        names[aid],
+                        money(service_spend[i, t]),
+                        money(floor),
+                        f"service spend £{service_spend[i, t]:,.0f}k is below the statutory floor £{floor:,.0f}k",
+                    ]
+                )
             if above:
-                breaches.append(["above_envelope", year, aid, names[aid], money(spend[i, t]), money(limit),
-                                 f"spend £{spend[i, t]:,.0f}k is above the cash limit £{limit:,.0f}k"])
+                breaches.append(
+                    [
+                        "above_envelope",
+                        year,
+                        aid,
+                        names[aid],
+                        money(spend[i, t]),
+                        money(limit),
+                        f"spend £{spend[i, t]:,.0f}k is above the cash limit £{limit:,.0f}k",
+                    ]
+                )
     return pd.DataFrame(rows), breaches
 
 
@@ -228,45 +258,83 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
     screened = set(sc.screened)
 
     def add(kind, year, subject, value, bound, detail):
-        name = sc.options[subject].name if subject in sc.options else (
-            sc.priorities[subject].name if subject in sc.priorities else "")
+        name = (
+            sc.options[subject].name
+            if subject in sc.options
+            else (sc.priorities[subject].name if subject in sc.priorities else "")
+        )
         out.append([kind, year, subject, name, value, bound, detail])
 
     excluded_pairs: set[frozenset] = set()
     for oid, start in plan.items():
         option = sc.options[oid]
         if not option.available:
-            add("outside_window", years[start], oid, np.nan, np.nan,
-                f"{oid} cannot start within the horizon")
+            add("outside_window", years[start], oid, np.nan, np.nan, f"{oid} cannot start within the horizon")
         elif not option.earliest <= start <= option.latest:
-            add("outside_window", years[start], oid, np.nan, np.nan,
+            add(
+                "outside_window",
+                years[start],
+                oid,
+                np.nan,
+                np.nan,
                 f"{oid} starts in {years[start]} but may only start from {years[option.earliest]} "
-                f"to {years[option.latest]}")
+                f"to {years[option.latest]}",
+            )
         if oid in policy.reject:
             add("rejected", years[start], oid, np.nan, np.nan, f"{oid} has been rejected (policy.reject)")
         if oid in screened:
-            add("screened_out", years[start], oid, option.equality_impact, policy.max_equality_impact,
+            add(
+                "screened_out",
+                years[start],
+                oid,
+                option.equality_impact,
+                policy.max_equality_impact,
                 f"{oid} has a {option.equality_impact} equality impact, above the scenario's maximum "
-                f"({policy.max_equality_impact})")
+                f"({policy.max_equality_impact})",
+            )
         for other in option.requires:
             if other not in plan:
-                add("missing_requirement", years[start], oid, np.nan, np.nan,
-                    f"{oid} requires {other}, which is not in the plan")
+                add(
+                    "missing_requirement",
+                    years[start],
+                    oid,
+                    np.nan,
+                    np.nan,
+                    f"{oid} requires {other}, which is not in the plan",
+                )
             elif plan[other] > start:
-                add("missing_requirement", years[start], oid, np.nan, np.nan,
-                    f"{oid} requires {other}, which starts later ({years[plan[other]]})")
+                add(
+                    "missing_requirement",
+                    years[start],
+                    oid,
+                    np.nan,
+                    np.nan,
+                    f"{oid} requires {other}, which starts later ({years[plan[other]]})",
+                )
         for other in option.excludes:
             pair = frozenset((oid, other))
             if other in plan and pair not in excluded_pairs:  # once per pair, however it is listed
                 excluded_pairs.add(pair)
-                add("excluded_pair", years[start], oid, np.nan, np.nan,
-                    f"{oid} cannot go with {other}, which is also in the plan")
+                add(
+                    "excluded_pair",
+                    years[start],
+                    oid,
+                    np.nan,
+                    np.nan,
+                    f"{oid} cannot go with {other}, which is also in the plan",
+                )
     for oid, start in policy.adopt.items():
         if oid not in plan:
             add("adopted_missing", "", oid, np.nan, np.nan, f"{oid} has been adopted but is not in the plan")
         elif start is not None and plan[oid] != start:
-            add("adopted_wrong_year", years[plan[oid]], oid, years[plan[oid]], years[start],
-                f"{oid} has been adopted from {years[start]} but the plan starts it in {years[plan[oid]]}")
+            add(
+                "adopted_wrong_year",
+                years[plan[oid]],
+                oid,
+                years[plan[oid]],
+                years[start],
+                f"{oid} has been adopted from {years[start]} but the plan starts it in {years[plan[oid]]}",
+            )
     if policy.capacity is not None:
         effort = np.zeros(model.n)
         index = model.option_index()
@@ -274,9 +342,18 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
             effort[start] += model.effort[index[oid]]
         for t, year in enumerate(years):
             if effort[t] > policy.capacity[t] + 1e-9:
-                out.append(["capacity", year, "capacity", "change capacity", effort[t], policy.capacity[t],
-                            f"the plan needs {effort[t]:g} change-capacity points in {year}, "
-                            f"above the {policy.capacity[t]:g} available"])
+                out.append(
+                    [
+                        "capacity",
+                        year,
+                        "capacity",
+                        "change capacity",
+                        effort[t],
+                        policy.capacity[t],
+                        f"the plan needs {effort[t]:g} change-capacity points in {year}, "
+                        f"above the {policy.capacity[t]:g} available",
+                    ]
+                )
     for pid, share in policy.protect.items():
         p = model.priority_ids.index(pid)
         weights = model.share_ap[:, p]
@@ -284,9 +361,15 @@ def _policy_breaches(model: Model, plan: dict[str, int], service_spend: np.ndarr
             spent = float(weights @ service_spend[:, t])
             needed = share * float(weights @ model.need[:, t])
             if spent < needed - TOLERANCE_K:
-                add("protection", year, pid, money(spent), money(needed),
+                add(
+                    "protection",
+                    year,
+                    pid,
+                    money(spent),
+                    money(needed),
                     f"service spend aligned to {pid} is £{spent:,.0f}k, below {share:.0%} of its need "
-                    f"(£{needed:,.0f}k)")
+                    f"(£{needed:,.0f}k)",
+                )
     return out
 
 
@@ -302,8 +385,14 @@ def _plan_table(model: Model, plan: dict[str, int], nominal: np.ndarray) -> pd.D
     index = model.option_index()
     for i, (oid, start) in enumerate(plan.items()):
         option = sc.options[oid]
-        row = {"option": oid, "name": option.name, "activity": option.activity, "start": model.years[start],
-               "rag": option.rag, "harm": model.harm[index[oid]] * (model.n - start)}
+        row = {
+            "option": oid,
+            "name": option.name,
+            "activity": option.activity,
+            "start": model.years[start],
+            "rag": option.rag,
+            "harm": model.harm[index[oid]] * (model.n - start),
+        }
         for t, year in enumerate(model.years):
             row[f"{year}_k"] = nominal[i, t]
         rows.append(row)
@@ -324,9 +413,18 @@ def _outcome_table(model: Model, spend, service_spend, harm_years) -> pd.DataFra
     for k, oid in enumerate(model.outcome_ids):
         outcome = sc.outcomes[oid]
         for t, year in enumerate(model.years):
-            rows.append({"outcome": oid, "name": outcome.name, "priority": outcome.priority, "year": year,
-                         "need_k": need[k, t], "spend_k": aligned_spend[k, t],
-                         "service_spend_k": aligned_service[k, t], "harm": harm_years[k, t]})
+            rows.append(
+                {
+                    "outcome": oid,
+                    "name": outcome.name,
+                    "priority": outcome.priority,
+                    "year": year,
+                    "need_k": need[k, t],
+                    "spend_k": aligned_spend[k, t],
+                    "service_spend_k": aligned_service[k, t],
+                    "harm": harm_years[k, t],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -344,19 +442,57 @@ def _alignment_table(model: Model, spend) -> pd.DataFrame:
     rows = []
     for t, year in enumerate(model.years):
         for p, pid in enumerate(model.priority_ids):
-            rows.append(_alignment_row("priority", pid, sc.priorities[pid].name, year, need_priority[p, t],
-                                       by_priority[p, t], aligned_total[t], total[t], model.priority_weight[p]))
+            rows.append(
+                _alignment_row(
+                    "priority",
+                    pid,
+                    sc.priorities[pid].name,
+                    year,
+                    need_priority[p, t],
+                    by_priority[p, t],
+                    aligned_total[t],
+                    total[t],
+                    model.priority_weight[p],
+                )
+            )
         for k, oid in enumerate(model.outcome_ids):
-            rows.append(_alignment_row("outcome", oid, sc.outcomes[oid].name, year, need_outcome[k, t],
-                                       by_outcome[k, t], aligned_total[t], total[t], model.outcome_weight[k]))
-        rows.append(_alignment_row("unaligned", "unaligned", "Spend aligned to no outcome (incl. corporate "
-                                   "pressures)", year, unaligned_need[t], unaligned[t], None, total[t], None))
+            rows.append(
+                _alignment_row(
+                    "outcome",
+                    oid,
+                    sc.outcomes[oid].name,
+                    year,
+                    need_outcome[k, t],
+                    by_outcome[k, t],
+                    aligned_total[t],
+                    total[t],
+                    model.outcome_weight[k],
+                )
+            )
+        rows.append(
+            _alignment_row(
+                "unaligned",
+                "unaligned",
+                "Spend aligned to no outcome (incl. corporate pressures)",
+                year,
+                unaligned_need[t],
+                unaligned[t],
+                None,
+                total[t],
+                None,
+            )
+        )
     return pd.DataFrame(rows)
 
 
 def _alignment_row(level, ident, name, year, need, spend, aligned_total, total, weight) -> dict:
     return {
-        "level": level, "id": ident, "name": name, "year": year, "need_k": need, "spend_k": spend,
+        "level": level,
+        "id": ident,
+        "name": name,
+        "year": year,
+        "need_k": need,
+        "spend_k": spend,
         "share_of_aligned": spend / aligned_total if aligned_total else np.nan,
         "share_of_total": spend / total if total else np.nan,
         "cabinet_weight": weight if weight is not None else np.nan,
@@ -402,7 +538,14 @@ def _type_order() -> list[str]:
 
 def _screened_table(model: Model) -> pd.DataFrame:
     sc = model.scenario
-    rows = [{"option": o, "name": sc.options[o].name, "activity": sc.options[o].activity,
-             "equality_impact": sc.options[o].equality_impact, "max_equality_impact": sc.policy.max_equality_impact}
-            for o in sc.screened]
+    rows = [
+        {
+            "option": o,
+            "name": sc.options[o].name,
+            "activity": sc.options[o].activity,
+            "equality_impact": sc.options[o].equality_impact,
+            "max_equality_impact": sc.policy.max_equality_impact,
+        }
+        for o in sc.screened
+    ]
     return pd.DataFrame(rows, columns=["option", "name", "activity", "equality_impact", "max_equality_impact"])

@@ -50,8 +50,11 @@ class Model:
 
     def unscored_options(self) -> list[str]:
         """Options given no harms and no benefits: their harm of zero is not scored, not 'no harm'."""
-        return [oid for oid in self.option_ids
-                if not self.scenario.options[oid].harms and not self.scenario.options[oid].benefits]
+        return [
+            oid
+            for oid in self.option_ids
+            if not self.scenario.options[oid].harms and not self.scenario.options[oid].benefits
+        ]
 
     def start_harm(self) -> np.ndarray:
         """(O, n): harm over the horizon of each option for each start year, h[o] x (n - s)."""
@@ -84,8 +87,9 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     need = baseline[:, None] * (1 + growth[:, None] / 100) ** t[None, :]
     floor_share = np.array([a.floor_share for a in activities], dtype=float)
     floor = floor_share[:, None] * need
-    envelope = np.array([np.nan if a.envelope_growth_pct is None else a.envelope_growth_pct
-                         for a in activities], dtype=float)
+    envelope = np.array(
+        [np.nan if a.envelope_growth_pct is None else a.envelope_growth_pct for a in activities], dtype=float
+    )
     # NaN ** 0 is 1 in numpy, so an activity without a cash limit must be masked explicitly
     # (otherwise its first-year "limit" would be its baseline).
     has_limit = ~np.isnan(envelope)
@@ -96,8 +100,9 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     levels = np.array([cumulative_levels(o.profile_k, n) for o in options], dtype=float).reshape(len(options), n)
     nominal = _by_start(levels, n)
     if scenario.policy.plan_on in ("expected", "risk"):  # DESIGN 4.6: risk plans report expected delivery
-        counted = expected_by_start(levels, np.array([scenario.policy.delivery[o.rag] for o in options]),
-                                    scenario.policy.slip, n)
+        counted = expected_by_start(
+            levels, np.array([scenario.policy.delivery[o.rag] for o in options]), scenario.policy.slip, n
+        )
     else:
         counted = nominal
 
@@ -136,15 +141,33 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     harm = severity @ small_w
 
     return Model(
-        scenario=scenario, years=list(scenario.years), activity_ids=activity_ids, need=need, floor=floor,
-        cash_limit=cash_limit, option_ids=[o.id for o in options],
+        scenario=scenario,
+        years=list(scenario.years),
+        activity_ids=activity_ids,
+        need=need,
+        floor=floor,
+        cash_limit=cash_limit,
+        option_ids=[o.id for o in options],
         option_activity=np.array([a_index[o.activity] for o in options], dtype=int),
-        service=np.array([o.affects_service for o in options], dtype=bool), levels=levels,
-        nominal=nominal, counted=counted, one_off=np.array([o.one_off_k for o in options], dtype=float),
-        effort=np.array([o.effort for o in options], dtype=float), funding=funding, pressures=pressures,
-        need_council=need_council, gap=gap, priority_ids=priority_ids, outcome_ids=outcome_ids,
-        priority_weight=big_w, outcome_weight=small_w, outcome_priority=outcome_priority,
-        share_ao=share_ao, share_ap=share_ap, severity=severity, harm=harm,
+        service=np.array([o.affects_service for o in options], dtype=bool),
+        levels=levels,
+        nominal=nominal,
+        counted=counted,
+        one_off=np.array([o.one_off_k for o in options], dtype=float),
+        effort=np.array([o.effort for o in options], dtype=float),
+        funding=funding,
+        pressures=pressures,
+        need_council=need_council,
+        gap=gap,
+        priority_ids=priority_ids,
+        outcome_ids=outcome_ids,
+        priority_weight=big_w,
+        outcome_weight=small_w,
+        outcome_priority=outcome_priority,
+        share_ao=share_ao,
+        share_ap=share_ap,
+        severity=severity,
+        harm=harm,
     )
 
 

@@ -44,8 +44,14 @@ class RunResult:
     lines: list[str]
 
 
-def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, started: float,
-            say: Callable[[str], None], progress_bar) -> RunResult:
+def run_all(
+    scenario: Scenario,
+    settings: RunSettings,
+    folder: OutputFolder,
+    started: float,
+    say: Callable[[str], None],
+    progress_bar,
+) -> RunResult:
     """Write every output of DESIGN 5 for `scenario` into `folder` (not yet committed)."""
     from mtfs_align.analysis import frontier as frontier_analysis
     from mtfs_align.analysis import proposal as proposal_analysis
@@ -80,9 +86,11 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
 
         deterministic = solve(prepare(model), settings.solver)
         deterministic_ev = evaluate(model, deterministic.plan)
-        extra["deterministic_optimum"] = {"harm": round(deterministic_ev.harm, 9),
-                                          "unidentified_k": round(deterministic_ev.unidentified_k, 3),
-                                          "options_adopted": len(deterministic.plan)}
+        extra["deterministic_optimum"] = {
+            "harm": round(deterministic_ev.harm, 9),
+            "unidentified_k": round(deterministic_ev.unidentified_k, 3),
+            "options_adopted": len(deterministic.plan),
+        }
         lap("deterministic")
 
     if scenario.plan is not None:
@@ -93,15 +101,24 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
         for name, attribute in EVALUATION_TABLES.items():
             folder.write_csv(f"{proposal_folder}/{name}", getattr(result.proposal, attribute))
         lines += result.sentences
-        extra["proposal"] = {"harm": round(result.proposal.harm, 9),
-                             "unidentified_k": round(result.proposal.unidentified_k, 3),
-                             "status": result.proposal.status}
+        extra["proposal"] = {
+            "harm": round(result.proposal.harm, 9),
+            "unidentified_k": round(result.proposal.unidentified_k, 3),
+            "status": result.proposal.status,
+        }
         lap("proposal")
 
     with progress_bar(settings.points, f"Frontier ({settings.vary})") as advance:
-        front = frontier_analysis.frontier(model, settings.solver, vary=settings.vary, start=settings.start,
-                                           stop=settings.stop, points=settings.points, progress=advance,
-                                           seed=settings.seed)
+        front = frontier_analysis.frontier(
+            model,
+            settings.solver,
+            vary=settings.vary,
+            start=settings.start,
+            stop=settings.stop,
+            points=settings.points,
+            progress=advance,
+            seed=settings.seed,
+        )
     folder.write_csv("frontier.csv", front.table)
     lap("frontier")
 
@@ -109,38 +126,64 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
         if solution.risk is not None:  # the out-of-sample check of DESIGN 4.6 is this Monte Carlo
             from mtfs_align.analysis import risk_check
 
-            checked = risk_check.check_out_of_sample(model, solution.plan, solution.risk, settings.draws,
-                                                     settings.seed, progress=advance)
+            checked = risk_check.check_out_of_sample(
+                model, solution.plan, solution.risk, settings.draws, settings.seed, progress=advance
+            )
             risk = checked.risk
             extra["risk_planning"] = checked.manifest_fields(model.years)
             lines += risk_check.lines(checked, model.years)
             if "deterministic_optimum" in extra:
-                lines += _certainty_lines(model, extra["deterministic_optimum"], ev, deterministic.plan, settings,
-                                          checked.fresh.cvar_k)
+                lines += _certainty_lines(
+                    model, extra["deterministic_optimum"], ev, deterministic.plan, settings, checked.fresh.cvar_k
+                )
         else:
-            risk = risk_analysis.simulate(model, solution.plan, draws=settings.draws, seed=settings.seed,
-                                          progress=advance)
+            risk = risk_analysis.simulate(
+                model, solution.plan, draws=settings.draws, seed=settings.seed, progress=advance
+            )
     folder.write_csv("risk.csv", risk.table)
     folder.write_csv("resilience.csv", risk.resilience)
     lap("risk")
 
     with progress_bar(settings.samples, "Sampling priority weights") as advance:
-        robust = robust_analysis.robust(scenario, settings.solver, samples=settings.samples, seed=settings.seed,
-                                        concentration=settings.concentration, progress=advance, model=model)
+        robust = robust_analysis.robust(
+            scenario,
+            settings.solver,
+            samples=settings.samples,
+            seed=settings.seed,
+            concentration=settings.concentration,
+            progress=advance,
+            model=model,
+        )
     folder.write_csv("core_index.csv", robust.table)
     lap("robust")
 
     folder.write_csv("kpis.csv", kpi_table(scenario))
     assumptions = scenario_assumptions(scenario)
-    data = manifest("run", ev, scenario.inputs, started, plan_status=ev.status, solver=solution.solver,
-                    mip_gap=solution.mip_gap, solver_gap=solution.reported_gap, seed=settings.seed,
-                    draws=settings.draws, samples=settings.samples,
-                    frontier={"vary": settings.vary, "from": front.points[0].scale, "to": front.points[-1].scale,
-                              "points": settings.points},
-                    concentration=robust.concentration if robust.sampling == "dirichlet" else None,
-                    p_balanced_all_years=risk.p_balanced_all_years, confidence=risk.confidence,
-                    assumptions=assumptions,
-                    date=dt.date.today().isoformat(), **extra)
+    data = manifest(
+        "run",
+        ev,
+        scenario.inputs,
+        started,
+        plan_status=ev.status,
+        solver=solution.solver,
+        mip_gap=solution.mip_gap,
+        solver_gap=solution.reported_gap,
+        seed=settings.seed,
+        draws=settings.draws,
+        samples=settings.samples,
+        frontier={
+            "vary": settings.vary,
+            "from": front.points[0].scale,
+            "to": front.points[-1].scale,
+            "points": settings.points,
+        },
+        concentration=robust.concentration if robust.sampling == "dirichlet" else None,
+        p_balanced_all_years=risk.p_balanced_all_years,
+        confidence=risk.confidence,
+        assumptions=assumptions,
+        date=dt.date.today().isoformat(),
+        **extra,
+    )
     data["status"] = solution.status
     folder.write_json("manifest.json", data)
     say("Drawing charts, writing the workbook and the briefing...")
@@ -158,8 +201,14 @@ def run_all(scenario: Scenario, settings: RunSettings, folder: OutputFolder, sta
     return RunResult(ev, solution, timings, data["outputs"], lines + risk_analysis.lines(risk, planned_for_risk))
 
 
-def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_plan: dict[str, int],
-                     settings: RunSettings, planned_cvar_k) -> list[str]:
+def _certainty_lines(
+    model,
+    deterministic: dict,
+    ev: Evaluation,
+    deterministic_plan: dict[str, int],
+    settings: RunSettings,
+    planned_cvar_k,
+) -> list[str]:
     """What certainty costs: the deterministic optimum beside the risk-planned one, both run through
     the same fresh draws (DESIGN 4.6); records the deterministic plan's bad-year figures."""
     from mtfs_align.analysis import risk as risk_analysis
@@ -167,8 +216,11 @@ def _certainty_lines(model, deterministic: dict, ev: Evaluation, deterministic_p
     from mtfs_align.report.resilience import certainty_cost_sentence
 
     p = model.scenario.policy.confidence
-    fresh = tail_figures(risk_analysis.simulate(model, deterministic_plan, draws=settings.draws,
-                                                seed=settings.seed).unidentified, p)
+    fresh = tail_figures(
+        risk_analysis.simulate(model, deterministic_plan, draws=settings.draws, seed=settings.seed).unidentified, p
+    )
     deterministic["cvar_k"] = {y: round(float(v), 3) for y, v in zip(model.years, fresh.cvar_k, strict=True)}
-    return [certainty_cost_sentence(deterministic["harm"], ev.harm, fresh.cvar_k, list(planned_cvar_k), model.years,
-                                    p) + " (Both plans on the same fresh draws.)"]
+    return [
+        certainty_cost_sentence(deterministic["harm"], ev.harm, fresh.cvar_k, list(planned_cvar_k), model.years, p)
+        + " (Both plans on the same fresh draws.)"
+    ]

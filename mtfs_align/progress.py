@@ -29,6 +29,5 @@ def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Progre
     if quiet or total <= 0:
         yield _ignore
         return
-    with click.progressbar(length=total, label=label, file=sys.stderr,
-                           show_eta=True, show_percent=True) as bar:
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:
         yield bar.update

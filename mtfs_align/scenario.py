@@ -16,8 +16,16 @@ from mtfs_align.io.yamlio import YamlDoc, load_yaml
 from mtfs_align.years import parse_year, year_label
 
 OPTION_TYPES = (
-    "efficiency", "income", "financing", "commissioning", "demand management", "service redesign",
-    "service reduction", "transformation", "invest to save", "investment",
+    "efficiency",
+    "income",
+    "financing",
+    "commissioning",
+    "demand management",
+    "service redesign",
+    "service reduction",
+    "transformation",
+    "invest to save",
+    "investment",
 )
 NON_SERVICE_TYPES = ("income", "financing")
 RAGS = ("G", "A", "R")
@@ -27,8 +35,19 @@ DEFAULT_DELIVERY = {"G": 0.95, "A": 0.75, "R": 0.45}
 
 _SCENARIO_KEYS = ("name", "description", "data", "extends", "weights", "policy", "changes", "plan")
 _POLICY_KEYS = (
-    "plan_on", "delivery", "slip", "delivery_concentration", "capacity", "protect",
-    "max_equality_impact", "adopt", "reject", "reserves", "reserves_penalty", "confidence", "risk_draws",
+    "plan_on",
+    "delivery",
+    "slip",
+    "delivery_concentration",
+    "capacity",
+    "protect",
+    "max_equality_impact",
+    "adopt",
+    "reject",
+    "reserves",
+    "reserves_penalty",
+    "confidence",
+    "risk_draws",
 )
 PLAN_BASES = ("nominal", "expected", "risk")
 DEFAULT_CONFIDENCE = 0.9
@@ -42,7 +61,14 @@ _ACTIVITY_REQUIRED = ["id", "name", "directorate", "outcomes", "baseline_k"]
 _ACTIVITY_OPTIONAL = ["role", "statutory", "growth_pct", "floor_share", "envelope_growth_pct"]
 _OPTION_REQUIRED = ["id", "name", "activity", "type", "rag"]
 _OPTION_OPTIONAL = [
-    "earliest", "latest", "one_off_k", "effort", "harms", "benefits", "requires", "excludes",
+    "earliest",
+    "latest",
+    "one_off_k",
+    "effort",
+    "harms",
+    "benefits",
+    "requires",
+    "excludes",
     "equality_impact",
 ]
 _PROFILE_COLUMN = re.compile(r"^y(\d+)_k$")
@@ -218,15 +244,21 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
-        problems.add(path, "line 1", "", "a scenario file must be a mapping of keys (name:, data:, ...)",
-                     "see docs/user-guide.md for the layout")
+        problems.add(
+            path,
+            "line 1",
+            "",
+            "a scenario file must be a mapping of keys (name:, data:, ...)",
+            "see docs/user-guide.md for the layout",
+        )
         return None
     for key in ("data", "extends"):
         value = doc.data.get(key)
         if value is not None and not isinstance(value, str):
             example = "data: ../data/westshire" if key == "data" else "extends: central.yaml"
-            problems.add(path, f"line {doc.lines.get((key,), 1)}", key, "must be a path written as text",
-                         f"write e.g. {example}")
+            problems.add(
+                path, f"line {doc.lines.get((key,), 1)}", key, "must be a path written as text", f"write e.g. {example}"
+            )
             doc.data[key] = None
     _refuse_empty_entries(doc, problems)
     if isinstance(doc.data.get("data"), str):
@@ -238,12 +270,18 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
     line = f"line {doc.lines.get(('extends',), 1)}"
     if parent in seen or parent == path.resolve():
         cycle = " -> ".join(p.name for p in seen + [path.resolve(), parent])
-        problems.add(path, line, "extends", f"scenarios extend each other in a cycle ({cycle})",
-                     "make one of them stand alone")
+        problems.add(
+            path, line, "extends", f"scenarios extend each other in a cycle ({cycle})", "make one of them stand alone"
+        )
         return None
     if not parent.is_file():
-        problems.add(path, line, "extends", f"the parent scenario '{parent_name}' does not exist",
-                     "give a path relative to this file")
+        problems.add(
+            path,
+            line,
+            "extends",
+            f"the parent scenario '{parent_name}' does not exist",
+            "give a path relative to this file",
+        )
         return None
     base = _load_chain(parent, problems, seen + [path.resolve()])
     if base is None:
@@ -251,10 +289,12 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
     return base + [doc]
 
 
-_EMPTY_FIX = {("plan",): "give its start year, e.g. S27: 2021/22, or delete the line",
-              ("policy", "adopt"): "give its start year or any, or delete the line",
-              ("policy", "protect"): "give the share of need to protect, e.g. P1: 0.9, or delete the line",
-              ("weights",): "give the priority's weight, e.g. P1: 0.3"}
+_EMPTY_FIX = {
+    ("plan",): "give its start year, e.g. S27: 2021/22, or delete the line",
+    ("policy", "adopt"): "give its start year or any, or delete the line",
+    ("policy", "protect"): "give the share of need to protect, e.g. P1: 0.9, or delete the line",
+    ("weights",): "give the priority's weight, e.g. P1: 0.3",
+}
 
 
 def _refuse_empty_entries(doc: YamlDoc, problems: Problems) -> None:
@@ -270,8 +310,9 @@ def _refuse_empty_entries(doc: YamlDoc, problems: Problems) -> None:
             if value is None:
                 where = key_path + (key,)
                 line = doc.lines.get(where)
-                problems.add(doc.path, f"line {line}" if line else "", ".".join(map(str, where)),
-                             f"{key} is given no value", fix)
+                problems.add(
+                    doc.path, f"line {line}" if line else "", ".".join(map(str, where)), f"{key} is given no value", fix
+                )
 
 
 def _strip_nulls(value: object) -> object:
@@ -322,8 +363,9 @@ class _Reader:
         for key in mapping:
             if key not in allowed:
                 close = [a for a in allowed if _similar(str(key), a)]
-                hint = (f"did you mean '{close[0]}'? If not, remove it" if close
-                        else "allowed keys: " + ", ".join(allowed))
+                hint = (
+                    f"did you mean '{close[0]}'? If not, remove it" if close else "allowed keys: " + ", ".join(allowed)
+                )
                 self.add(key_path + (key,), f"unknown key '{key}'", hint)
         ok = True
         for key in required:
@@ -345,18 +387,25 @@ class _Reader:
             return None
         return parse_number(value, self.problems, file, where, name, **limits)
 
-    def per_year(self, value: object, key_path: tuple, n: int, scalar_ok: bool,
-                 labels: list[str] | None = None, **limits) -> list[float] | None:
+    def per_year(
+        self, value: object, key_path: tuple, n: int, scalar_ok: bool, labels: list[str] | None = None, **limits
+    ) -> list[float] | None:
         """One number per year; a problem with one value names its year (`grants, 2021/22`)
         when the year labels are known, else its place in the list."""
         if isinstance(value, list):
             if len(value) != n:
-                self.add(key_path, f"has {len(value)} values but the horizon has {n} years",
-                         f"give exactly one value per year ({n})")
+                self.add(
+                    key_path,
+                    f"has {len(value)} values but the horizon has {n} years",
+                    f"give exactly one value per year ({n})",
+                )
                 return None
-            out = [self.number(v, key_path + (i,),
-                               None if labels is None else f"{_dotted(key_path)}, {labels[i]}", **limits)
-                   for i, v in enumerate(value)]
+            out = [
+                self.number(
+                    v, key_path + (i,), None if labels is None else f"{_dotted(key_path)}, {labels[i]}", **limits
+                )
+                for i, v in enumerate(value)
+            ]
             return None if any(v is None for v in out) else out
         if scalar_ok:
             number = self.number(value, key_path, **limits)
@@ -394,8 +443,9 @@ def _similar(a: str, b: str) -> bool:
     return len(set(a) ^ set(b)) <= 2 and (a[:2] == b[:2] or sorted(a) == sorted(b))
 
 
-def _year_index(label: object, first_year: int, n: int, reader: _Reader, key_path: tuple,
-                what: str = "year") -> int | None:
+def _year_index(
+    label: object, first_year: int, n: int, reader: _Reader, key_path: tuple, what: str = "year"
+) -> int | None:
     try:
         start = parse_year(label)
     except ValueError as err:
@@ -403,9 +453,12 @@ def _year_index(label: object, first_year: int, n: int, reader: _Reader, key_pat
         return None
     index = start - first_year
     if not 0 <= index < n:
-        reader.add(key_path, f"{what} {year_label(start)} is outside the horizon "
-                   f"{year_label(first_year)} to {year_label(first_year + n - 1)}",
-                   "use a year within the horizon of mtfs.yaml")
+        reader.add(
+            key_path,
+            f"{what} {year_label(start)} is outside the horizon "
+            f"{year_label(first_year)} to {year_label(first_year + n - 1)}",
+            "use a year within the horizon of mtfs.yaml",
+        )
         return None
     return index
 
@@ -442,13 +495,19 @@ def load_scenario(path: Path | str) -> Scenario:
 
     data_value = merged.get("data")
     if not data_value:
-        sc.add(("data",), "the scenario does not say which data folder to use",
-               "add data: ../data/<council> (relative to the scenario file)")
+        sc.add(
+            ("data",),
+            "the scenario does not say which data folder to use",
+            "add data: ../data/<council> (relative to the scenario file)",
+        )
         problems.raise_if_any()
     data_dir = Path(data_value)
     if not data_dir.is_dir():
-        sc.add(("data",), f"the data folder {display_path(data_dir)} does not exist",
-               "give the folder's path relative to the scenario file")
+        sc.add(
+            ("data",),
+            f"the data folder {display_path(data_dir)} does not exist",
+            "give the folder's path relative to the scenario file",
+        )
         problems.raise_if_any()
 
     from mtfs_align.io.workbook_in import find_workbook  # Excel input is optional
@@ -460,14 +519,11 @@ def load_scenario(path: Path | str) -> Scenario:
     if workbook is not None:
         from mtfs_align.io.workbook_in import read_workbook_tables
 
-        activities_table, options_table = read_workbook_tables(
-            workbook, problems, _ACTIVITY_REQUIRED, _OPTION_REQUIRED)
+        activities_table, options_table = read_workbook_tables(workbook, problems, _ACTIVITY_REQUIRED, _OPTION_REQUIRED)
         inputs += [data_dir / "plan.yaml", data_dir / "mtfs.yaml", workbook]
     else:
-        activities_table = read_csv_table(data_dir / "activities.csv", problems, "activities",
-                                          _ACTIVITY_REQUIRED)
-        options_table = read_csv_table(data_dir / "options.csv", problems, "savings options",
-                                       _OPTION_REQUIRED)
+        activities_table = read_csv_table(data_dir / "activities.csv", problems, "activities", _ACTIVITY_REQUIRED)
+        options_table = read_csv_table(data_dir / "options.csv", problems, "savings options", _OPTION_REQUIRED)
         inputs += [data_dir / name for name in DATA_FILES]
 
     council, priorities, outcomes = _read_plan(plan_doc, problems)
@@ -496,8 +552,7 @@ def load_scenario(path: Path | str) -> Scenario:
 
     activities = _read_activities(activities_table, changes, outcomes, default_growth, sc, problems)
     activity_ids = _row_ids(activities_table)
-    options = _read_options(options_table, changes, activities, activity_ids, outcomes, first_year,
-                            n, sc, problems)
+    options = _read_options(options_table, changes, activities, activity_ids, outcomes, first_year, n, sc, problems)
     # Ids in options.csv, valid or not: a reference to an option whose row has a problem of its
     # own is not also reported as unknown. None when the table could not be read at all.
     option_ids = _row_ids(options_table)
@@ -537,18 +592,28 @@ def load_scenario(path: Path | str) -> Scenario:
     return scenario
 
 
-def _check_changed_funding(funding_k: dict, pct: list[float], add: list[float], years: list[str], changes: dict,
-                           sc: _Reader) -> None:
+def _check_changed_funding(
+    funding_k: dict, pct: list[float], add: list[float], years: list[str], changes: dict, sc: _Reader
+) -> None:
     """A scenario's funding changes must leave each year's total funding positive (DESIGN 3.2)."""
     for t, label in enumerate(years):
         base = sum(values[t] for values in funding_k.values())
         total = base * (1 + pct[t] / 100) + add[t]
         if base <= 0 or total > 0:
             continue  # a base total that is not positive is reported against mtfs.yaml
-        key = next((k for k in ("funding_k", "funding_pct")
-                    if isinstance(changes.get(k), dict) and label in {str(y).strip() for y in changes[k]}), "funding_k")
-        sc.add(("changes", key, label), f"with this change the total funding of {label} is £{total:,.0f}k",
-               "the funding of a year must stay positive: check the sign and size of the change")
+        key = next(
+            (
+                k
+                for k in ("funding_k", "funding_pct")
+                if isinstance(changes.get(k), dict) and label in {str(y).strip() for y in changes[k]}
+            ),
+            "funding_k",
+        )
+        sc.add(
+            ("changes", key, label),
+            f"with this change the total funding of {label} is £{total:,.0f}k",
+            "the funding of a year must stay positive: check the sign and size of the change",
+        )
 
 
 def _check_year_spellings(options_table, merged: dict, sc: _Reader) -> None:
@@ -566,15 +631,23 @@ def _check_year_spellings(options_table, merged: dict, sc: _Reader) -> None:
         for column in ("earliest", "latest"):
             text = row.get(column)
             if text and (message := malformed(text)):
-                sc.problems.add(row.file, row.where, column, message,
-                                "write the year as 2021/22, or leave blank for the whole horizon")
+                sc.problems.add(
+                    row.file,
+                    row.where,
+                    column,
+                    message,
+                    "write the year as 2021/22, or leave blank for the whole horizon",
+                )
     places = []
     if isinstance(merged.get("plan"), dict):
         places += [(("plan", oid), label) for oid, label in merged["plan"].items()]
     policy = merged.get("policy") if isinstance(merged.get("policy"), dict) else {}
     if isinstance(policy.get("adopt"), dict):
-        places += [(("policy", "adopt", oid), label) for oid, label in policy["adopt"].items()
-                   if str(label).strip().lower() != "any"]
+        places += [
+            (("policy", "adopt", oid), label)
+            for oid, label in policy["adopt"].items()
+            if str(label).strip().lower() != "any"
+        ]
     changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
     for key in ("funding_pct", "funding_k"):
         if isinstance(changes.get(key), dict):
@@ -620,12 +693,16 @@ def _read_plan(doc: YamlDoc | None, problems: Problems):
                 seen.add(oid)
                 weight = 1.0 if oc.get("weight") is None else rd.number(oc["weight"], okp + ("weight",), minimum=0)
                 kpis = _read_kpis(oc.get("kpis"), okp + ("kpis",), rd, seen)
-                outcomes[oid] = Outcome(oid, rd.text(oc["name"], okp + ("name",)), pid,
-                                        weight if weight is not None else 1.0, kpis)
+                outcomes[oid] = Outcome(
+                    oid, rd.text(oc["name"], okp + ("name",)), pid, weight if weight is not None else 1.0, kpis
+                )
                 outcome_ids.append(oid)
             if outcome_ids and sum(outcomes[o].weight for o in outcome_ids) <= 0:
-                rd.add(kp + ("outcomes",), f"the outcome weights of {pid} are all zero",
-                       "give at least one outcome a positive weight")
+                rd.add(
+                    kp + ("outcomes",),
+                    f"the outcome weights of {pid} are all zero",
+                    "give at least one outcome a positive weight",
+                )
         priorities[pid] = Priority(pid, rd.text(item["name"], kp + ("name",)), outcome_ids)
     return council, priorities, outcomes
 
@@ -650,8 +727,16 @@ def _read_kpis(raw: object, key_path: tuple, rd: _Reader, seen: set[str]) -> lis
             rd.add(kp + ("direction",), f"'{direction}' is not a direction", "write up or down")
         baseline = None if item.get("baseline") is None else rd.number(item["baseline"], kp + ("baseline",))
         target = None if item.get("target") is None else rd.number(item["target"], kp + ("target",))
-        kpis.append(Kpi(kid, rd.text(item["name"], kp + ("name",)),
-                        rd.text(item.get("unit"), kp + ("unit",), required=False), baseline, target, direction))
+        kpis.append(
+            Kpi(
+                kid,
+                rd.text(item["name"], kp + ("name",)),
+                rd.text(item.get("unit"), kp + ("unit",), required=False),
+                baseline,
+                target,
+                direction,
+            )
+        )
     return kpis
 
 
@@ -681,8 +766,11 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
         return None
     for i in range(1, len(starts)):
         if starts[i] != starts[i - 1] + 1:
-            rd.add(("years", i), f"{year_label(starts[i])} does not follow {year_label(starts[i - 1])}",
-                   "list consecutive financial years in order")
+            rd.add(
+                ("years", i),
+                f"{year_label(starts[i])} does not follow {year_label(starts[i - 1])}",
+                "list consecutive financial years in order",
+            )
             return None
     n = len(starts)
     labels = [year_label(s) for s in starts]
@@ -690,29 +778,36 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     if data.get("funding_k") is None:
         pass  # reported above
     elif not isinstance(data["funding_k"], dict) or not data["funding_k"]:
-        rd.add(("funding_k",), "must be a mapping of funding sources to per-year lists",
-               "write e.g. council_tax: [440000, 455000, ...]")
+        rd.add(
+            ("funding_k",),
+            "must be a mapping of funding sources to per-year lists",
+            "write e.g. council_tax: [440000, 455000, ...]",
+        )
     else:
         # A source may be negative (a collection fund deficit, a levy, a repayment: DESIGN 3.2);
         # only each year's total must be positive.
         for source, values in data["funding_k"].items():
-            funding[source] = rd.per_year(values, ("funding_k", source), n, False, labels,
-                                          unit=" in £ thousands")
+            funding[source] = rd.per_year(values, ("funding_k", source), n, False, labels, unit=" in £ thousands")
         if funding and all(values is not None for values in funding.values()):
             for t, label in enumerate(labels):
                 total = sum(values[t] for values in funding.values())
                 if total <= 0:
                     file, where = rd.locate(("funding_k",))
-                    problems.add(file, where, f"funding_k, {label}",
-                                 f"total funding is £{total:,.0f}k; the funding of a year must be positive",
-                                 "check the signs of the sources of that year (a deficit is negative, "
-                                 "council tax and grants positive)")
+                    problems.add(
+                        file,
+                        where,
+                        f"funding_k, {label}",
+                        f"total funding is £{total:,.0f}k; the funding of a year must be positive",
+                        "check the signs of the sources of that year (a deficit is negative, "
+                        "council tax and grants positive)",
+                    )
     pressures = [0.0] * n
     if data.get("corporate_pressures_k") is not None:
         # Negative corporate pressures are allowed: a corporate saving or a release of a
         # contingency lowers the council's need (docs/design-choices.md).
-        pressures = rd.per_year(data["corporate_pressures_k"], ("corporate_pressures_k",), n, True, labels,
-                                unit=" in £ thousands")
+        pressures = rd.per_year(
+            data["corporate_pressures_k"], ("corporate_pressures_k",), n, True, labels, unit=" in £ thousands"
+        )
     growth = 0.0
     if data.get("growth_pct") is not None:
         growth = rd.number(data["growth_pct"], ("growth_pct",), above=-100)
@@ -727,8 +822,9 @@ def _read_mtfs(doc: YamlDoc | None, problems: Problems):
     return labels, starts[0], funding, pressures, growth, reserves_raw
 
 
-def _resolve_reserves(raw: dict, override: dict, years: list[str], mtfs_doc: YamlDoc, chain: _Chain,
-                      problems: Problems) -> Reserves:
+def _resolve_reserves(
+    raw: dict, override: dict, years: list[str], mtfs_doc: YamlDoc, chain: _Chain, problems: Problems
+) -> Reserves:
     n = len(years)
     mtfs_rd = _Reader(problems, lambda kp: (mtfs_doc.path, f"line {mtfs_doc.line(kp)}" if mtfs_doc.line(kp) else ""))
     sc_rd = _Reader(problems, chain.where)
@@ -750,12 +846,16 @@ def _resolve_reserves(raw: dict, override: dict, years: list[str], mtfs_doc: Yam
     minimum = values.get("minimum_k") or 0.0
     if values.get("usable_k") is not None and values.get("minimum_k") is not None and minimum > usable:
         rd, kp = values["minimum_k_at"]
-        rd.add(kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance £{usable:,.0f}k",
-               "lower minimum_k or raise usable_k")
+        rd.add(
+            kp,
+            f"the reserves minimum £{minimum:,.0f}k is above the usable balance £{usable:,.0f}k",
+            "lower minimum_k or raise usable_k",
+        )
     elif values.get("minimum_k") is not None and "usable_k_at" not in values and minimum > 0:
         rd, kp = values["minimum_k_at"]
-        rd.add(kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance (none given)",
-               "give usable_k too")
+        rd.add(
+            kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance (none given)", "give usable_k too"
+        )
     max_draw = values.get("max_draw_k") or [math.inf] * n
     return Reserves(usable, minimum, max_draw, values.get("max_cover_k") or list(max_draw))
 
@@ -770,8 +870,11 @@ def _read_weights(raw: object, priorities: dict[str, Priority], sc: _Reader):
     for pid, value in raw.items():
         kp = ("weights", pid)
         if pid not in priorities:
-            sc.add(kp, f"'{pid}' is not a priority of the plan", "use the priority ids of plan.yaml: "
-                   + ", ".join(priorities))
+            sc.add(
+                kp,
+                f"'{pid}' is not a priority of the plan",
+                "use the priority ids of plan.yaml: " + ", ".join(priorities),
+            )
             continue
         if isinstance(value, list):
             if len(value) != 2:
@@ -791,8 +894,9 @@ def _read_weights(raw: object, priorities: dict[str, Priority], sc: _Reader):
                 weights[pid] = (number, number)
     for pid in priorities:
         if pid not in raw:
-            sc.add(("weights",), f"priority {pid} has no weight",
-                   f"give every priority a weight (0 allowed): {pid}: 0.1")
+            sc.add(
+                ("weights",), f"priority {pid} has no weight", f"give every priority a weight (0 allowed): {pid}: 0.1"
+            )
     if weights and len(weights) == len(priorities) and sum((lo + hi) / 2 for lo, hi in weights.values()) <= 0:
         sc.add(("weights",), "the weights are all zero", "give at least one priority a positive weight")
     return weights, True
@@ -814,8 +918,11 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
                     number = sc.number(value, kp + ("delivery", rag), minimum=0, maximum=1)
                     if number is not None:
                         policy.delivery[rag] = number
-    for key, limits in (("slip", {"minimum": 0, "maximum": 1}), ("delivery_concentration", {"above": 0}),
-                        ("reserves_penalty", {"minimum": 0})):
+    for key, limits in (
+        ("slip", {"minimum": 0, "maximum": 1}),
+        ("delivery_concentration", {"above": 0}),
+        ("reserves_penalty", {"minimum": 0}),
+    ):
         if key in raw:
             number = sc.number(raw[key], kp + (key,), **limits)
             if number is not None:
@@ -833,17 +940,20 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
         elif number is not None:
             policy.risk_draws = int(number)
     if "capacity" in raw:
-        policy.capacity = sc.per_year(raw["capacity"], kp + ("capacity",), n, True,
-                                      [year_label(first_year + t) for t in range(n)], minimum=0)
+        policy.capacity = sc.per_year(
+            raw["capacity"], kp + ("capacity",), n, True, [year_label(first_year + t) for t in range(n)], minimum=0
+        )
     if "protect" in raw:
         if not isinstance(raw["protect"], dict):
-            sc.add(kp + ("protect",), "must map priorities to a share of their need",
-                   "write protect: {P1: 0.9}")
+            sc.add(kp + ("protect",), "must map priorities to a share of their need", "write protect: {P1: 0.9}")
         else:
             for pid, value in raw["protect"].items():
                 if pid not in priorities:
-                    sc.add(kp + ("protect", pid), f"'{pid}' is not a priority of the plan",
-                           "use the priority ids of plan.yaml: " + ", ".join(priorities))
+                    sc.add(
+                        kp + ("protect", pid),
+                        f"'{pid}' is not a priority of the plan",
+                        "use the priority ids of plan.yaml: " + ", ".join(priorities),
+                    )
                 else:
                     number = sc.number(value, kp + ("protect", pid), minimum=0, maximum=1)
                     if number is not None:
@@ -851,14 +961,18 @@ def _read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n:
     if "max_equality_impact" in raw:
         value = str(raw["max_equality_impact"]).strip().lower()
         if value not in EQUALITY_LEVELS:
-            sc.add(kp + ("max_equality_impact",), f"'{raw['max_equality_impact']}' is not an impact level",
-                   "write none, low, medium or high")
+            sc.add(
+                kp + ("max_equality_impact",),
+                f"'{raw['max_equality_impact']}' is not an impact level",
+                "write none, low, medium or high",
+            )
         else:
             policy.max_equality_impact = value
     if "adopt" in raw:
         if not isinstance(raw["adopt"], dict):
-            sc.add(kp + ("adopt",), "must map options to a start year or 'any'",
-                   "write adopt: {S40: 2021/22, S38: any}")
+            sc.add(
+                kp + ("adopt",), "must map options to a start year or 'any'", "write adopt: {S40: 2021/22, S38: any}"
+            )
         else:
             for oid, value in raw["adopt"].items():
                 if str(value).strip().lower() == "any":
@@ -962,11 +1076,13 @@ def _override_locator(sc: _Reader, kind: str, ident: str):
     def where(column: str):
         file, line = sc.locate(("changes", kind, ident, column))
         return file, line, f"changes.{kind}.{ident}.{column}"
+
     return where
 
 
-def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default_growth: float,
-                     sc: _Reader, problems: Problems) -> dict[str, Activity]:
+def _read_activities(
+    table, changes: dict, outcomes: dict[str, Outcome], default_growth: float, sc: _Reader, problems: Problems
+) -> dict[str, Activity]:
     activities: dict[str, Activity] = {}
     if table is None:
         return activities
@@ -1011,9 +1127,11 @@ def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default
                 rr.add("outcomes", error, "write O1 or O1:0.7;O7:0.3")
             for oid, share, _ in pairs:
                 if oid not in outcomes:
-                    rr.add("outcomes", f"'{oid}' is not an outcome of the plan",
-                           "use outcome ids from plan.yaml"
-                           + (f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""))
+                    rr.add(
+                        "outcomes",
+                        f"'{oid}' is not an outcome of the plan",
+                        "use outcome ids from plan.yaml" + (f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""),
+                    )
                 elif oid in shares:
                     rr.add("outcomes", f"outcome {oid} is listed twice", "list each outcome once")
                 elif share < 0 or share > 1:
@@ -1021,8 +1139,11 @@ def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default
                 else:
                     shares[oid] = share
             if shares and abs(sum(shares.values()) - 1) > 1e-6 and not error:
-                rr.add("outcomes", f"the outcome shares sum to {sum(shares.values()):g}, not 1",
-                       "make the shares add up to 1, e.g. O1:0.7;O7:0.3")
+                rr.add(
+                    "outcomes",
+                    f"the outcome shares sum to {sum(shares.values()):g}, not 1",
+                    "make the shares add up to 1, e.g. O1:0.7;O7:0.3",
+                )
         role = rr.get("role").lower()
         if role and role not in ROLES:
             rr.add("role", f"'{role}' is not a role", "write lead, deliver, enable or facilitate (or leave blank)")
@@ -1038,8 +1159,9 @@ def _read_activities(table, changes: dict, outcomes: dict[str, Outcome], default
         envelope = rr.number("envelope_growth_pct", above=-100, default=None)
         if baseline is None or growth is None or floor is None:
             continue
-        activities[aid] = Activity(aid, name, rr.get("directorate"), shares, role, statutory, baseline,
-                                   growth, floor, envelope)
+        activities[aid] = Activity(
+            aid, name, rr.get("directorate"), shares, role, statutory, baseline, growth, floor, envelope
+        )
     for key, mapping in (("growth_pct", growth_changes), ("envelope_growth_pct", envelope_changes)):
         known = {row.get("id") for row in table.rows}
         for aid in mapping:
@@ -1052,9 +1174,17 @@ def _row_ids(table) -> set[str] | None:
     return None if table is None else {row.get("id") for row in table.rows if row.get("id")}
 
 
-def _read_options(table, changes: dict, activities: dict[str, Activity],
-                  activity_ids: set[str] | None, outcomes: dict[str, Outcome], first_year: int,
-                  n: int, sc: _Reader, problems: Problems) -> dict[str, Option]:
+def _read_options(
+    table,
+    changes: dict,
+    activities: dict[str, Activity],
+    activity_ids: set[str] | None,
+    outcomes: dict[str, Outcome],
+    first_year: int,
+    n: int,
+    sc: _Reader,
+    problems: Problems,
+) -> dict[str, Option]:
     options: dict[str, Option] = {}
     if table is None:
         return options
@@ -1079,12 +1209,20 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
             if match and int(match.group(1)) >= 1:
                 profile_columns.setdefault(column, int(match.group(1)))
             elif column not in known_columns:
-                sc.add(("changes", "options", oid, column), f"'{column}' is not a field of options.csv that can change",
-                       "use a column name of options.csv, e.g. rag, y1_k, harms")
+                sc.add(
+                    ("changes", "options", oid, column),
+                    f"'{column}' is not a field of options.csv that can change",
+                    "use a column name of options.csv, e.g. rag, y1_k, harms",
+                )
     length = max(profile_columns.values(), default=0)
     if length == 0:
-        problems.add(table.path, "line 1", "y1_k", "no savings-by-year columns",
-                     "add columns y1_k, y2_k, ... with the savings added in each year after the start")
+        problems.add(
+            table.path,
+            "line 1",
+            "y1_k",
+            "no savings-by-year columns",
+            "add columns y1_k, y2_k, ... with the savings added in each year after the start",
+        )
     type_words = ", ".join(OPTION_TYPES)
     rows_by_id: dict[str, Row] = {}
     links_by_id: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -1135,22 +1273,32 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
                 rr.add(column, str(err), "write the year as 2021/22, or leave blank for the whole horizon")
                 ok = False
         if "earliest" in window and "latest" in window and window["earliest"] > window["latest"]:
-            rr.add("earliest", f"the window {rr.get('earliest')} to {rr.get('latest')} is reversed",
-                   "earliest must not be after latest")
+            rr.add(
+                "earliest",
+                f"the window {rr.get('earliest')} to {rr.get('latest')} is reversed",
+                "earliest must not be after latest",
+            )
             ok = False
         elif "latest" in window and window["latest"] < 0:
-            rr.add("latest", f"latest start {rr.get('latest')} is before the horizon starts ({year_label(first_year)})",
-                   "move the window into the horizon or remove the option")
+            rr.add(
+                "latest",
+                f"latest start {rr.get('latest')} is before the horizon starts ({year_label(first_year)})",
+                "move the window into the horizon or remove the option",
+            )
             ok = False
         elif "earliest" in window and window["earliest"] < 0:
-            rr.add("earliest", f"earliest start {rr.get('earliest')} is before the horizon starts "
-                   f"({year_label(first_year)})", f"use {year_label(first_year)} or leave blank")
+            rr.add(
+                "earliest",
+                f"earliest start {rr.get('earliest')} is before the horizon starts ({year_label(first_year)})",
+                f"use {year_label(first_year)} or leave blank",
+            )
             ok = False
         earliest = window.get("earliest", 0)
         latest = min(window.get("latest", n - 1), n - 1)
         if earliest > n - 1 and ok:
-            problems.warn(f"option {oid} cannot start within the horizon (earliest {rr.get('earliest')}), "
-                          "so it is not available")
+            problems.warn(
+                f"option {oid} cannot start within the horizon (earliest {rr.get('earliest')}), so it is not available"
+            )
         one_off = rr.number("one_off_k", minimum=0, default=0.0, unit=" in £ thousands")
         rag = rr.get("rag").upper()
         if rag not in RAGS:
@@ -1172,8 +1320,9 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
                     rr.add(column, f"outcome {outcome} is listed twice", "list each outcome once")
                     ok = False
                 elif not 0 <= severity <= 5:
-                    rr.add(column, f"severity {severity:g} for {outcome} is outside 0 to 5",
-                           "use a severity from 0 to 5")
+                    rr.add(
+                        column, f"severity {severity:g} for {outcome} is outside 0 to 5", "use a severity from 0 to 5"
+                    )
                     ok = False
                 else:
                     scores[column][outcome] = severity
@@ -1189,14 +1338,31 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
         links_by_id[oid] = links
         impact = (rr.get("equality_impact") or "none").lower()
         if impact not in EQUALITY_LEVELS:
-            rr.add("equality_impact", f"'{rr.get('equality_impact')}' is not an impact level",
-                   "write none, low, medium or high")
+            rr.add(
+                "equality_impact",
+                f"'{rr.get('equality_impact')}' is not an impact level",
+                "write none, low, medium or high",
+            )
             ok = False
         if not ok or one_off is None or effort is None:
             continue
-        options[oid] = Option(oid, rr.get("name"), activity, kind, tuple(profile), earliest, latest, one_off,
-                              rag, effort, scores["harms"], scores["benefits"], links["requires"],
-                              links["excludes"], impact)
+        options[oid] = Option(
+            oid,
+            rr.get("name"),
+            activity,
+            kind,
+            tuple(profile),
+            earliest,
+            latest,
+            one_off,
+            rag,
+            effort,
+            scores["harms"],
+            scores["benefits"],
+            links["requires"],
+            links["excludes"],
+            impact,
+        )
     for oid in option_changes:
         if oid not in rows_by_id:
             sc.add(("changes", "options", oid), f"'{oid}' is not an option", "use an id from options.csv")
@@ -1205,13 +1371,13 @@ def _read_options(table, changes: dict, activities: dict[str, Activity],
             for other in links[column]:
                 if other not in rows_by_id:
                     row = rows_by_id[oid]
-                    problems.add(row.file, row.where, column, f"'{other}' is not an option",
-                                 "use ids from options.csv")
+                    problems.add(row.file, row.where, column, f"'{other}' is not an option", "use ids from options.csv")
     return options
 
 
-def _read_plan_mapping(raw: object, option_ids: set[str] | None, first_year: int, n: int,
-                       sc: _Reader) -> dict[str, int]:
+def _read_plan_mapping(
+    raw: object, option_ids: set[str] | None, first_year: int, n: int, sc: _Reader
+) -> dict[str, int]:
     plan: dict[str, int] = {}
     if not isinstance(raw, dict):
         sc.add(("plan",), "must map options to start years", "write plan: {S01: 2021/22, S12: 2022/23}")
@@ -1250,28 +1416,43 @@ def _check_policy_references(scenario: Scenario, option_ids: set[str] | None, sc
         if oid in policy.reject:
             sc.add(kp, f"option {oid} is both adopted and rejected", "remove it from adopt or from reject")
         if oid in screened:
-            sc.add(kp, f"option {oid} is adopted but its equality impact ({option.equality_impact}) is above "
-                   f"max_equality_impact ({policy.max_equality_impact})",
-                   "raise max_equality_impact or do not adopt it")
+            sc.add(
+                kp,
+                f"option {oid} is adopted but its equality impact ({option.equality_impact}) is above "
+                f"max_equality_impact ({policy.max_equality_impact})",
+                "raise max_equality_impact or do not adopt it",
+            )
         if not option.available:
             sc.add(kp, f"option {oid} is adopted but cannot start within the horizon", "do not adopt it")
         elif start is not None and not option.earliest <= start <= option.latest:
-            sc.add(kp, f"option {oid} is adopted from {scenario.years[start]} but may only start from "
-                   f"{scenario.years[option.earliest]} to {scenario.years[option.latest]}",
-                   "adopt it within its window, or with 'any'")
+            sc.add(
+                kp,
+                f"option {oid} is adopted from {scenario.years[start]} but may only start from "
+                f"{scenario.years[option.earliest]} to {scenario.years[option.latest]}",
+                "adopt it within its window, or with 'any'",
+            )
         for other in policy.adopt:
             if other > oid and other in options and (other in option.excludes or oid in options[other].excludes):
                 sc.add(kp, f"adopted options {oid} and {other} exclude each other", "adopt only one of them")
         for other in option.requires:
             if other in policy.reject:
-                sc.add(kp, f"option {oid} is adopted but requires {other}, which is rejected",
-                       f"stop rejecting {other} or do not adopt {oid}")
+                sc.add(
+                    kp,
+                    f"option {oid} is adopted but requires {other}, which is rejected",
+                    f"stop rejecting {other} or do not adopt {oid}",
+                )
             elif other in screened:
-                sc.add(kp, f"option {oid} is adopted but requires {other}, which is screened out by "
-                       "equality impact", f"raise max_equality_impact or do not adopt {oid}")
+                sc.add(
+                    kp,
+                    f"option {oid} is adopted but requires {other}, which is screened out by equality impact",
+                    f"raise max_equality_impact or do not adopt {oid}",
+                )
             elif other in options and not options[other].available:
-                sc.add(kp, f"option {oid} is adopted but requires {other}, which cannot start within the "
-                       "horizon", f"do not adopt {oid}")
+                sc.add(
+                    kp,
+                    f"option {oid} is adopted but requires {other}, which cannot start within the horizon",
+                    f"do not adopt {oid}",
+                )
 
 
 def _warn_about_fit(scenario: Scenario, problems: Problems) -> None:
@@ -1285,18 +1466,21 @@ def _warn_about_fit(scenario: Scenario, problems: Problems) -> None:
             continue
         activity = scenario.activities[option.activity]
         if activity.statutory and activity.floor_share == 0:
-            problems.warn(f"option {option.id} cuts the statutory service {activity.id} ({activity.name}), "
-                          "which has no floor_share")
+            problems.warn(
+                f"option {option.id} cuts the statutory service {activity.id} ({activity.name}), "
+                "which has no floor_share"
+            )
         levels = cumulative_levels(option.profile_k, n)
         fits = False
         for start in range(option.earliest, option.latest + 1):
-            if all(levels[t - start] <= (1 - activity.floor_share) * need(activity, t) + 0.5
-                   for t in range(start, n)):
+            if all(levels[t - start] <= (1 - activity.floor_share) * need(activity, t) + 0.5 for t in range(start, n)):
                 fits = True
                 break
         if not fits:
-            problems.warn(f"option {option.id} can never fit: its savings alone would take "
-                          f"{activity.id} ({activity.name}) below its floor")
+            problems.warn(
+                f"option {option.id} can never fit: its savings alone would take "
+                f"{activity.id} ({activity.name}) below its floor"
+            )
 
 
 def need(activity: Activity, t: int) -> float:

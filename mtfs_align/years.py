@@ -19,8 +19,7 @@ def parse_year(label: object) -> int:
     start, end = int(match.group(1)), int(match.group(2))
     if (start + 1) % 100 != end:
         raise ValueError(
-            f"'{text}' is not a financial year: the second part must be the next year "
-            f"({start}/{(start + 1) % 100:02d})"
+            f"'{text}' is not a financial year: the second part must be the next year ({start}/{(start + 1) % 100:02d})"
         )
     return start
 

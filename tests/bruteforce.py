@@ -105,8 +105,9 @@ def solve(model: Model) -> BruteForce:
     for t in range(n):
         one_off[:, t] = ((start == t) & chosen) @ model.one_off
 
-    res = settle_reserves(model.gap[None] - savings + one_off, sc.reserves.usable_k, sc.reserves.minimum_k,
-                          sc.reserves.max_draw_k)
+    res = settle_reserves(
+        model.gap[None] - savings + one_off, sc.reserves.usable_k, sc.reserves.minimum_k, sc.reserves.max_draw_k
+    )
     u1 = res.unidentified[:, 0]
     u_total = res.unidentified.sum(axis=1)
     harm = (chosen * model.harm[None, :] * (n - start)).sum(axis=1)
@@ -194,11 +195,14 @@ def _risk_lp(model: Model, net: np.ndarray, p: float, stage: int, bounds: tuple,
             for t in range(n):
                 cost[col(0, k, t)] = sc.policy.reserves_penalty / draws
         constant = harm
-    limits = [(0, sc.reserves.max_cover_k[t % n] if np.isfinite(sc.reserves.max_cover_k[t % n]) else None)
-              for t in range(cells)]
+    limits = [
+        (0, sc.reserves.max_cover_k[t % n] if np.isfinite(sc.reserves.max_cover_k[t % n]) else None)
+        for t in range(cells)
+    ]
     limits += [(0, None)] * (3 * cells) + [(None, None)] * n
-    result = linprog(cost, A_ub=np.array(ub_rows), b_ub=ub_rhs, A_eq=np.array(eq_rows), b_eq=eq_rhs,
-                     bounds=limits, method="highs")
+    result = linprog(
+        cost, A_ub=np.array(ub_rows), b_ub=ub_rhs, A_eq=np.array(eq_rows), b_eq=eq_rhs, bounds=limits, method="highs"
+    )
     return None if result.status != 0 else float(result.fun) + constant
 
 
@@ -227,8 +231,9 @@ def solve_risk(model: Model, late: np.ndarray, share: np.ndarray, p: float) -> R
     return RiskBruteForce(b1, b2, min(v for v in third if v is not None), len(plans))
 
 
-def risk_score(model: Model, late: np.ndarray, share: np.ndarray, p: float, plan: dict[str, int],
-               bounds: tuple[float, float]) -> float | None:
+def risk_score(
+    model: Model, late: np.ndarray, share: np.ndarray, p: float, plan: dict[str, int], bounds: tuple[float, float]
+) -> float | None:
     """Stage 3 of one given plan under the stage bounds (None when it cannot meet them)."""
     index = model.option_index()
     starts = np.full(len(model.option_ids), -1)

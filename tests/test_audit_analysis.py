@@ -36,10 +36,14 @@ def planned(tmp_path) -> str:
 # DESIGN 6: "2 bad input". A negative --seed used to reach numpy and exit 3 (internal failure).
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command", [
-    ["risk", "--draws", "10"],
-    ["run", "--draws", "10", "--samples", "1", "--points", "2"],
-])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["risk", "--draws", "10"],
+        ["run", "--draws", "10", "--samples", "1", "--points", "2"],
+    ],
+)
 def test_a_negative_seed_is_bad_input_not_an_internal_failure(command, tmp_path):
     """`--seed -1`: numpy's generators take only seeds of 0 or more, so this is the user's input
     to fix (exit 2, the flag named, no output folder), not 'Internal error' with exit 3."""
@@ -56,6 +60,7 @@ def test_a_negative_seed_is_bad_input_not_an_internal_failure(command, tmp_path)
 # DESIGN 6: a bad --mip-gap / --time-limit was accepted silently (exit 1, outputs written) when
 # the scenario's own plan meant the solver was never called.
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("flags, field", [(["--mip-gap", "5"], "--mip-gap"), (["--time-limit", "0"], "--time-limit")])
 def test_risk_rejects_bad_solver_flags_even_with_a_plan(flags, field, tmp_path):
@@ -102,14 +107,16 @@ def test_every_flag_problem_is_reported_at_once(tmp_path):
 # have no plan but wrote solver: null, mip_gap: null.
 # ---------------------------------------------------------------------------------------------
 
+
 def test_compare_manifest_records_the_solver_it_used(tmp_path):
     """Testshire has no plan, so compare optimises it with highs at --mip-gap 0.001; the manifest
     must say so. Two scenarios with plans need no solver: solver and mip_gap stay null."""
     council = Council()
     path = str(council.write(tmp_path))
     runner = CliRunner()
-    result = runner.invoke(cli, ["compare", path, path, "--solver", "highs", "--mip-gap", "0.001", "-q",
-                                 "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        cli, ["compare", path, path, "--solver", "highs", "--mip-gap", "0.001", "-q", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code in (0, 1), result.output
     manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
     assert manifest["solver"] == "highs"
@@ -125,6 +132,7 @@ def test_compare_manifest_records_the_solver_it_used(tmp_path):
 # Terminal text: a real chance printed as "0%".
 # ---------------------------------------------------------------------------------------------
 
+
 def test_a_small_real_chance_is_never_printed_as_zero():
     """slip: 0.005 (1 in 200) printed "a 0% chance" of starting late: f"{0.005:.0%}" rounds
     0.5% down to "0%". A chance that is not 0 must not read as none at all; 0 and 1 stay exact."""
@@ -138,6 +146,7 @@ def test_a_small_real_chance_is_never_printed_as_zero():
 # ---------------------------------------------------------------------------------------------
 # DESIGN 4.5, proposal against optimum: B and C against every plan enumerated.
 # ---------------------------------------------------------------------------------------------
+
 
 def _every_legal_plan(model):
     """Savings (counted, by year) and harm of every plan that keeps to DESIGN 4.4's constraints
@@ -177,17 +186,31 @@ def test_b_and_c_are_the_optima_of_every_legal_plan(seed, tmp_path):
     floor on A1 (0.9), a shrinking cash limit on A2 (-3% a year), P1 protected at 95% in some."""
     rng = np.random.default_rng(seed)
     c = Council(name=f"audit{seed}", scenario_name=f"audit{seed}")
-    c.activities = [activity("A1", 600, "O1", floor_share=0.9), activity("A2", 300, "O2", envelope_growth_pct=-3),
-                    activity("A3", 100, "O3")]
+    c.activities = [
+        activity("A1", 600, "O1", floor_share=0.9),
+        activity("A2", 300, "O2", envelope_growth_pct=-3),
+        activity("A3", 100, "O3"),
+    ]
     years = ["2021/22", "2022/23", "2023/24"]
     c.options = []
     for i in range(6):
-        fields = {"y1_k": int(rng.integers(-5, 40)), "y2_k": int(rng.integers(-10, 20)),
-                  "effort": int(rng.integers(1, 3)), "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}"}
+        fields = {
+            "y1_k": int(rng.integers(-5, 40)),
+            "y2_k": int(rng.integers(-10, 20)),
+            "effort": int(rng.integers(1, 3)),
+            "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}",
+        }
         if rng.random() < 0.3:
             fields["one_off_k"] = int(rng.integers(1, 10))
-        c.options.append(option(f"S{i + 1}", f"A{int(rng.integers(1, 4))}", rag="GAR"[int(rng.integers(0, 3))],
-                                type=["efficiency", "income"][int(rng.random() < 0.3)], **fields))
+        c.options.append(
+            option(
+                f"S{i + 1}",
+                f"A{int(rng.integers(1, 4))}",
+                rag="GAR"[int(rng.integers(0, 3))],
+                type=["efficiency", "income"][int(rng.random() < 0.3)],
+                **fields,
+            )
+        )
     policy = {"capacity": [int(rng.integers(2, 5)), 3, 3]}
     if rng.random() < 0.5:
         policy["plan_on"] = "expected"

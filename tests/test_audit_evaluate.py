@@ -59,13 +59,15 @@ def test_breach_values_and_limits_are_money_to_three_decimals(tmp_path):
     code, out = check(council, tmp_path)
     assert code == 1
     rows = [(r["breach"], r["year"], r["value"], r["limit"]) for r in read_csv(out / "breaches.csv")]
-    assert sorted(rows) == sorted([
-        ("above_envelope", "2022/23", "619.8", "600"),
-        ("below_floor", "2023/24", "300.253", "320.127"),
-        ("protection", "2021/22", "870", "900"),
-        ("protection", "2022/23", "869.8", "919.8"),
-        ("protection", "2023/24", "550.253", "940.253"),
-    ])
+    assert sorted(rows) == sorted(
+        [
+            ("above_envelope", "2022/23", "619.8", "600"),
+            ("below_floor", "2023/24", "300.253", "320.127"),
+            ("protection", "2021/22", "870", "900"),
+            ("protection", "2022/23", "869.8", "919.8"),
+            ("protection", "2023/24", "550.253", "940.253"),
+        ]
+    )
 
 
 def test_no_money_cell_of_any_evaluation_file_has_more_than_three_decimals(tmp_path):
@@ -102,8 +104,9 @@ def expected_mode_council() -> Council:
     council.mtfs["funding_k"]["council_tax"] = [1150, 900, 800]
     council.mtfs["reserves"] = {"usable_k": 100, "minimum_k": 40, "max_draw_k": [0, 63.1, 500]}
     council.option("S1")["one_off_k"] = 7
-    council.options.append(option("S4", "A2", type="invest to save", rag="A", y1_k=-40, y2_k=100,
-                                  y3_k=10, y4_k=999, one_off_k=5))
+    council.options.append(
+        option("S4", "A2", type="invest to save", rag="A", y1_k=-40, y2_k=100, y3_k=10, y4_k=999, one_off_k=5)
+    )
     council.scenario["policy"] = {"plan_on": "expected"}
     council.scenario["plan"] = {"S4": "2021/22", "S1": "2023/24"}
     return council
@@ -125,9 +128,20 @@ def test_expected_mode_budget_end_to_end(tmp_path):
     assert code == 1
     budget = read_csv(out / "budget.csv")
     assert list(budget[0]) == [
-        "year", "funding_k", "need_k", "gap_k", "gap_change_k", "savings_k", "one_off_k",
-        "gap_after_savings_k", "reserves_opening_k", "reserves_draw_k", "reserves_paid_k",
-        "reserves_balance_k", "unidentified_k", "balanced",
+        "year",
+        "funding_k",
+        "need_k",
+        "gap_k",
+        "gap_change_k",
+        "savings_k",
+        "one_off_k",
+        "gap_after_savings_k",
+        "reserves_opening_k",
+        "reserves_draw_k",
+        "reserves_paid_k",
+        "reserves_balance_k",
+        "unidentified_k",
+        "balanced",
     ]
     table = {column: [row[column] for row in budget] for column in budget[0]}
     assert table["funding_k"] == ["1150", "900", "800"]
@@ -158,15 +172,37 @@ def test_expected_mode_plan_activities_and_manifest(tmp_path):
     assert [r["cash_limit_k"] for r in activities] == ["", "", ""]
     assert [r["headroom_k"] for r in activities] == ["340", "240", "230"]  # service spend - floor 0
     plan = read_csv(out / "plan.csv")
-    assert list(plan[0]) == ["option", "name", "activity", "start", "rag", "harm",
-                             "2021/22_k", "2022/23_k", "2023/24_k"]
+    assert list(plan[0]) == [
+        "option",
+        "name",
+        "activity",
+        "start",
+        "rag",
+        "harm",
+        "2021/22_k",
+        "2022/23_k",
+        "2023/24_k",
+    ]
     assert [(r["option"], r["start"]) for r in plan] == [("S4", "2021/22"), ("S1", "2023/24")]
     assert [r["2021/22_k"] for r in plan] == ["-40", "0"]
     assert [r["2023/24_k"] for r in plan] == ["70", "50"]
     assert float(plan[1]["harm"]) == pytest.approx(1 / 3, abs=1e-9)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    for key in ("version", "command", "scenario", "inputs", "status", "objective", "harm",
-                "unidentified_k", "reserves_draw_k", "solver", "mip_gap", "seed", "seconds"):
+    for key in (
+        "version",
+        "command",
+        "scenario",
+        "inputs",
+        "status",
+        "objective",
+        "harm",
+        "unidentified_k",
+        "reserves_draw_k",
+        "solver",
+        "mip_gap",
+        "seed",
+        "seconds",
+    ):
         assert key in manifest
     assert manifest["harm"] == pytest.approx(1 / 3, abs=1e-9)
     assert manifest["reserves_draw_k"] == pytest.approx(169)
@@ -197,11 +233,14 @@ def test_a_bad_value_in_mtfs_does_not_hide_the_other_files_problems(tmp_path):
     assert any("weights.P9" in p for p in problems)
 
 
-@pytest.mark.parametrize("edit, fragment", [
-    (lambda mtfs: mtfs.update(corporate_pressures_k=[0, "lots", 0]), "corporate_pressures_k, 20"),
-    (lambda mtfs: mtfs.update(growth_pct="fast"), "growth_pct: 'fast' is not a number"),
-    (lambda mtfs: mtfs.pop("funding_k"), "'funding_k' is missing"),
-])
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda mtfs: mtfs.update(corporate_pressures_k=[0, "lots", 0]), "corporate_pressures_k, 20"),
+        (lambda mtfs: mtfs.update(growth_pct="fast"), "growth_pct: 'fast' is not a number"),
+        (lambda mtfs: mtfs.pop("funding_k"), "'funding_k' is missing"),
+    ],
+)
 def test_other_mtfs_value_problems_are_reported_with_the_rest(tmp_path, edit, fragment):
     """Each mtfs.yaml value problem comes with the activities.csv problem, not alone."""
     council = Council()

@@ -88,9 +88,7 @@ def test_validate_prints_a_summary(balanced):
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Testshire County Council (illustrative)" in out
-    assert (
-        "Years 2021/22 to 2023/24; 2 priorities, 3 outcomes, 3 activities, 3 savings options" in out
-    )
+    assert "Years 2021/22 to 2023/24; 2 priorities, 3 outcomes, 3 activities, 3 savings options" in out
     assert "2022/23        £900k      £1.0m     £100k        £0" in out
     assert "The scenario is valid" in out
     assert not Path("outputs").exists()  # validate writes nothing
@@ -105,10 +103,7 @@ def test_validate_lists_every_problem_with_exit_2(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "2 problems found in the input" in result.output
     assert "options.csv, line 2 (S1): rag: 'X' is not a RAG rating" in result.output
-    assert (
-        "activities.csv, line 3 (A2): baseline_k: -1 is below the smallest allowed value 0"
-        in result.output
-    )
+    assert "activities.csv, line 3 (A2): baseline_k: -1 is below the smallest allowed value 0" in result.output
     assert "Traceback" not in result.output
 
 
@@ -336,9 +331,7 @@ def test_an_earlier_output_folder_survives_bad_input(balanced):
     assert {p.name: p.read_bytes() for p in Path("out").iterdir()} == before
 
 
-@pytest.mark.parametrize(
-    "out", ["data/testshire/out", "data/elsewhere", "scenarios/out", "scenarios"]
-)
+@pytest.mark.parametrize("out", ["data/testshire/out", "data/elsewhere", "scenarios/out", "scenarios"])
 def test_out_is_refused_inside_data_or_the_scenario_folder(balanced, out):
     result = run("check", balanced, "--out", out)
     assert result.exit_code == 2
@@ -550,9 +543,7 @@ def test_horizons_of_one_to_ten_years(tmp_path, monkeypatch, n):
     monkeypatch.chdir(tmp_path)
     council = Council()
     years = [f"{2021 + i}/{(22 + i) % 100:02d}" for i in range(n)]
-    council.mtfs.update(
-        years=years, funding_k={"council_tax": [900] * n}, corporate_pressures_k=[0] * n
-    )
+    council.mtfs.update(years=years, funding_k={"council_tax": [900] * n}, corporate_pressures_k=[0] * n)
     council.scenario["plan"] = {"S1": years[0], "S2": years[0]}
     scenario = council.write(tmp_path)
     assert run("validate", scenario).exit_code == 0

@@ -30,8 +30,9 @@ def test_risk_writes_the_table_and_is_reproducible(tmp_path):
     manifest = json.loads((outs[0] / "manifest.json").read_text())
     assert manifest["seed"] == 7 and manifest["draws"] == 2000
     assert 0 <= manifest["p_balanced_all_years"] <= 1
-    different = runner.invoke(cli, ["risk", str(path), "--draws", "2000", "--seed", "8", "-q", "--out",
-                                    str(tmp_path / "c")])
+    different = runner.invoke(
+        cli, ["risk", str(path), "--draws", "2000", "--seed", "8", "-q", "--out", str(tmp_path / "c")]
+    )
     assert different.exit_code == 0
     assert (tmp_path / "c" / "risk.csv").read_text() != first
 

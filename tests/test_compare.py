@@ -73,8 +73,7 @@ def test_a_different_start_year_counts_as_a_difference(tmp_path):
     early = council.evaluate(tmp_path, {"S1": "2021/22"})
     late = council.evaluate(tmp_path, {"S1": "2022/23"})
     options = compare([("early", early), ("late", late)]).options
-    assert options.to_dict("records") == [{"option": "S1", "name": "Option S1", "early": "2021/22",
-                                           "late": "2022/23"}]
+    assert options.to_dict("records") == [{"option": "S1", "name": "Option S1", "early": "2021/22", "late": "2022/23"}]
     same = compare([("a", early), ("b", early)]).options
     assert same.empty and list(same.columns) == ["option", "name", "a", "b"]
 
@@ -137,10 +136,11 @@ def test_printed_summary(tmp_path):
     gap_row = text[text.index("Budget gap (before savings)") + 2].split()
     assert gap_row == ["2022/23", "£100k", "£130k"]
     assert any(line.split() == ["2023/24", "£0", "£20k"] for line in text)  # still to be found
-    assert any(line.split() == ["Years", "that", "balance", "3", "of", "3", "2", "of", "3"]
-               for line in text)
+    assert any(line.split() == ["Years", "that", "balance", "3", "of", "3", "2", "of", "3"] for line in text)
     assert "2 options differ between the plans (start year; '-' = not adopted):" in joined
     assert any(line.split() == ["S2", "Option", "S2", "2022/23", "-"] for line in text)
-    assert ("  - Funding shock leaves £20k of savings still to be found over the horizon (Central "
-            "case: none), draws £100k from reserves (£70k) and causes 40% less outcome harm "
-            "(1.000 against 1.667).") in text
+    assert (
+        "  - Funding shock leaves £20k of savings still to be found over the horizon (Central "
+        "case: none), draws £100k from reserves (£70k) and causes 40% less outcome harm "
+        "(1.000 against 1.667)."
+    ) in text

@@ -120,9 +120,7 @@ def test_max_draw_list_ending_in_zero_forces_the_last_year_to_balance_without_re
         (1000.0, 0.0, "yes"),
     ],
 )
-def test_a_year_balances_when_unidentified_is_under_500_pounds(
-    tmp_path, funding, unidentified, balanced
-):
+def test_a_year_balances_when_unidentified_is_under_500_pounds(tmp_path, funding, unidentified, balanced):
     """No reserves (usable 0): unidentified = gap = 1000 - funding; balanced when < 0.5."""
     council = Council()
     council.mtfs["funding_k"]["council_tax"] = [funding] * 3

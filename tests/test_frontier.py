@@ -109,15 +109,25 @@ def random_council(seed: int) -> Council:
     """A small council where the gap, reserves, floors, capacity and windows all matter."""
     rng = np.random.default_rng(seed)
     c = Council(name=f"random{seed}", scenario_name=f"random{seed}")
-    c.mtfs["reserves"] = {"usable_k": int(rng.integers(20, 80)), "minimum_k": 10,
-                          "max_draw_k": int(rng.integers(10, 40))}
-    c.activities = [activity("A1", 600, "O1", floor_share=0.85), activity("A2", 300, "O2", floor_share=0.7),
-                    activity("A3", 100, "O3")]
+    c.mtfs["reserves"] = {
+        "usable_k": int(rng.integers(20, 80)),
+        "minimum_k": 10,
+        "max_draw_k": int(rng.integers(10, 40)),
+    }
+    c.activities = [
+        activity("A1", 600, "O1", floor_share=0.85),
+        activity("A2", 300, "O2", floor_share=0.7),
+        activity("A3", 100, "O3"),
+    ]
     c.options = []
     years = ["2021/22", "2022/23", "2023/24"]
     for i in range(7):
-        fields = {"y1_k": int(rng.integers(5, 45)), "y2_k": int(rng.integers(-5, 20)),
-                  "effort": int(rng.integers(1, 3)), "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(1, 4))}"}
+        fields = {
+            "y1_k": int(rng.integers(5, 45)),
+            "y2_k": int(rng.integers(-5, 20)),
+            "effort": int(rng.integers(1, 3)),
+            "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(1, 4))}",
+        }
         if rng.random() < 0.4:
             fields["earliest"] = years[int(rng.integers(0, 2))]
         if rng.random() < 0.3:
@@ -136,8 +146,11 @@ def independently_scaled(council: Council, model, vary: str, factor: float, tmp_
         c.mtfs["funding_k"] = {"council_tax": (model.need_council - factor * model.gap).tolist()}
     else:
         r = model.scenario.reserves
-        c.mtfs["reserves"] = {"usable_k": r.minimum_k + factor * (r.usable_k - r.minimum_k),
-                              "minimum_k": r.minimum_k, "max_draw_k": [d * factor for d in r.max_draw_k]}
+        c.mtfs["reserves"] = {
+            "usable_k": r.minimum_k + factor * (r.usable_k - r.minimum_k),
+            "minimum_k": r.minimum_k,
+            "max_draw_k": [d * factor for d in r.max_draw_k],
+        }
     return build_model(c.load(tmp_path))
 
 
@@ -170,14 +183,17 @@ def test_contradiction_is_raised_at_the_first_point(tmp_path):
         frontier(c.model(tmp_path), EXACT, points=3)
 
 
-@pytest.mark.parametrize("vary, start, stop, points, field", [
-    ("gap", 0.5, 1.5, 1, "--points"),
-    ("gap", 1.5, 0.5, 11, "--from"),
-    ("gap", 1.0, 1.0, 3, "--from"),
-    ("reserves", -1.0, 2.0, 11, "--from"),
-    ("gap", 0.5, float("nan"), 11, "--to"),
-    ("budget", 0.5, 1.5, 11, "--vary"),
-])
+@pytest.mark.parametrize(
+    "vary, start, stop, points, field",
+    [
+        ("gap", 0.5, 1.5, 1, "--points"),
+        ("gap", 1.5, 0.5, 11, "--from"),
+        ("gap", 1.0, 1.0, 3, "--from"),
+        ("reserves", -1.0, 2.0, 11, "--from"),
+        ("gap", 0.5, float("nan"), 11, "--to"),
+        ("budget", 0.5, 1.5, 11, "--vary"),
+    ],
+)
 def test_bad_ranges_are_bad_input(vary, start, stop, points, field):
     with pytest.raises(InputError) as err:
         check_range(vary, start, stop, points)
@@ -198,8 +214,10 @@ def test_frontier_command_writes_the_tables(tmp_path):
     c.scenario["plan"] = {"S2": "2021/22", "S3": "2021/22"}
     path = c.write(tmp_path)
     out = tmp_path / "out"
-    result = CliRunner().invoke(frontier_command, [str(path), "--from", "0.5", "--to", "1.5", "--points", "3",
-                                                   "--mip-gap", "0", "--out", str(out), "--quiet"])
+    result = CliRunner().invoke(
+        frontier_command,
+        [str(path), "--from", "0.5", "--to", "1.5", "--points", "3", "--mip-gap", "0", "--out", str(out), "--quiet"],
+    )
     assert result.exit_code == 0, result.output
     rows = read_csv(out / "frontier.csv")
     assert list(rows[0]) == COLUMNS + ["harm_P1", "harm_P2"]
@@ -222,19 +240,23 @@ def test_frontier_command_writes_the_tables(tmp_path):
 def test_frontier_command_without_a_plan_writes_no_proposal(tmp_path):
     path = frontiershire().write(tmp_path)
     out = tmp_path / "out"
-    result = CliRunner().invoke(frontier_command, [str(path), "--vary", "reserves", "--points", "2", "-q",
-                                                   "--out", str(out)])
+    result = CliRunner().invoke(
+        frontier_command, [str(path), "--vary", "reserves", "--points", "2", "-q", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert not (out / "proposal.csv").exists()
     assert [r["scale"] for r in read_csv(out / "frontier.csv")] == ["0", "2"]
 
 
-@pytest.mark.parametrize("flags, words", [
-    (["--points", "1"], "--points"),
-    (["--from", "1.5", "--to", "0.5"], "not below --to"),
-    (["--from", "-0.5"], "negative"),
-    (["--vary", "funding"], "--vary"),
-])
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--points", "1"], "--points"),
+        (["--from", "1.5", "--to", "0.5"], "not below --to"),
+        (["--from", "-0.5"], "negative"),
+        (["--vary", "funding"], "--vary"),
+    ],
+)
 def test_frontier_command_bad_flags_exit_2(flags, words, tmp_path):
     path = frontiershire().write(tmp_path)
     out = tmp_path / "out"

@@ -226,8 +226,9 @@ def test_cli_optimise_round_trip(tmp_path):
     runner = CliRunner()
     first = runner.invoke(cli, ["optimise", str(path), "--out", str(tmp_path / "opt")])
     assert first.exit_code == 0, first.output
-    second = runner.invoke(cli, ["check", str(path), "--plan", str(tmp_path / "opt" / "plan.csv"),
-                                 "--out", str(tmp_path / "chk")])
+    second = runner.invoke(
+        cli, ["check", str(path), "--plan", str(tmp_path / "opt" / "plan.csv"), "--out", str(tmp_path / "chk")]
+    )
     assert second.exit_code == 0, second.output
     for name in ("budget.csv", "activities.csv", "plan.csv", "outcomes.csv", "alignment.csv"):
         assert (tmp_path / "opt" / name).read_text() == (tmp_path / "chk" / name).read_text()

@@ -54,8 +54,15 @@ def random_council(seed: int) -> Council:
         if rng.random() < 0.2:
             fields["benefits"] = f"{rng.choice(outcomes)}:1"
         fields["equality_impact"] = str(rng.choice(["none", "low", "medium", "high"]))
-        c.options.append(option(oid, f"A{int(rng.integers(1, n_act + 1))}", type=str(rng.choice(types)),
-                                rag=str(rng.choice(["G", "A", "R"])), **fields))
+        c.options.append(
+            option(
+                oid,
+                f"A{int(rng.integers(1, n_act + 1))}",
+                type=str(rng.choice(types)),
+                rag=str(rng.choice(["G", "A", "R"])),
+                **fields,
+            )
+        )
     ids = [o["id"] for o in c.options]
     if rng.random() < 0.5:
         a, b = rng.choice(ids, 2, replace=False)
@@ -131,19 +138,40 @@ def test_random_councils_exercise_every_family(tmp_path):
         if not hasattr(model, "gap"):
             continue
         policy = model.scenario.policy
-        seen |= {key for key, present in {
-            "capacity": policy.capacity is not None, "protect": bool(policy.protect), "adopt": bool(policy.adopt),
-            "reject": bool(policy.reject), "screened": bool(model.scenario.screened),
-            "expected": policy.plan_on == "expected", "nominal": policy.plan_on == "nominal",
-            "cash_limit": not np.isnan(model.cash_limit).all(),
-            "requires": any(o.requires for o in model.scenario.options.values()),
-            "excludes": any(o.excludes for o in model.scenario.options.values()),
-            "one_off": bool(model.one_off.any()), "max_draw": not np.isinf(model.scenario.reserves.max_draw_k).all(),
-        }.items() if present}
+        seen |= {
+            key
+            for key, present in {
+                "capacity": policy.capacity is not None,
+                "protect": bool(policy.protect),
+                "adopt": bool(policy.adopt),
+                "reject": bool(policy.reject),
+                "screened": bool(model.scenario.screened),
+                "expected": policy.plan_on == "expected",
+                "nominal": policy.plan_on == "nominal",
+                "cash_limit": not np.isnan(model.cash_limit).all(),
+                "requires": any(o.requires for o in model.scenario.options.values()),
+                "excludes": any(o.excludes for o in model.scenario.options.values()),
+                "one_off": bool(model.one_off.any()),
+                "max_draw": not np.isinf(model.scenario.reserves.max_draw_k).all(),
+            }.items()
+            if present
+        }
         if brute_force(model).feasible is False:
             seen.add("infeasible")
-    assert seen >= {"capacity", "protect", "adopt", "reject", "screened", "expected", "nominal", "cash_limit",
-                    "requires", "excludes", "one_off", "max_draw"}
+    assert seen >= {
+        "capacity",
+        "protect",
+        "adopt",
+        "reject",
+        "screened",
+        "expected",
+        "nominal",
+        "cash_limit",
+        "requires",
+        "excludes",
+        "one_off",
+        "max_draw",
+    }
 
 
 def test_round_trip_on_the_example(tmp_path):

@@ -35,9 +35,7 @@ def base(tmp_path_factory):
     """Four years, three activities (one with a cash limit and a floor), six options of every
     kind of effect (service cuts, income, an investment)."""
     council = Council()
-    council.mtfs.update(
-        years=YEARS, funding_k={"council_tax": [900] * N}, corporate_pressures_k=[0] * N
-    )
+    council.mtfs.update(years=YEARS, funding_k={"council_tax": [900] * N}, corporate_pressures_k=[0] * N)
     council.activities = [
         activity("A1", 600, "O1", floor_share=0.5, envelope_growth_pct=1, growth_pct=2),
         activity("A2", 300, "O2:0.5;O3:0.5"),
@@ -58,9 +56,7 @@ money = st.floats(-300, 300, allow_nan=False, allow_infinity=False).map(lambda x
 saving = st.floats(0, 300, allow_nan=False, allow_infinity=False).map(lambda x: round(x, 1))
 profiles = st.lists(money, min_size=1, max_size=6)
 non_negative_profiles = st.lists(saving, min_size=1, max_size=6)
-plans = st.dictionaries(
-    st.sampled_from(OPTION_IDS), st.integers(0, N - 1), max_size=len(OPTION_IDS)
-)
+plans = st.dictionaries(st.sampled_from(OPTION_IDS), st.integers(0, N - 1), max_size=len(OPTION_IDS))
 
 
 @st.composite
@@ -72,9 +68,7 @@ def councils(draw, profile_strategy=profiles):
         "funding": [draw(st.floats(700, 1100)) for _ in range(N)],
         "usable": draw(st.floats(0, 400)),
         "minimum_share": draw(st.floats(0, 1)),
-        "max_draw": draw(
-            st.one_of(st.just(None), st.lists(st.floats(0, 200), min_size=N, max_size=N))
-        ),
+        "max_draw": draw(st.one_of(st.just(None), st.lists(st.floats(0, 200), min_size=N, max_size=N))),
         "plan_on": draw(st.sampled_from(["nominal", "expected"])),
         "slip": draw(st.sampled_from([0.0, 0.1, 0.5])),
     }
@@ -170,16 +164,12 @@ def test_activity_savings_sum_to_option_savings(base, spec, plan):
     rows = ev.plan_table[ev.plan_table["option"].isin(service)]
     service_savings = rows.groupby("activity")[year_columns].sum()
     for aid in model.activity_ids:
-        expected = (
-            service_savings.loc[aid].to_numpy(dtype=float) if aid in service_savings.index else 0
-        )
+        expected = service_savings.loc[aid].to_numpy(dtype=float) if aid in service_savings.index else 0
         mine = a[a["activity"] == aid]
         np.testing.assert_allclose(mine["need_k"] - mine["service_spend_k"], expected, atol=1e-6)
     if model.scenario.policy.plan_on == "nominal":
         np.testing.assert_allclose(ev.budget["savings_k"], by_option, atol=1e-6)
-        summary = (
-            ev.savings_summary.set_index("group").loc["all", year_columns].to_numpy(dtype=float)
-        )
+        summary = ev.savings_summary.set_index("group").loc["all", year_columns].to_numpy(dtype=float)
         np.testing.assert_allclose(summary, by_option, atol=1e-6)
 
 
@@ -211,9 +201,7 @@ def test_adding_a_non_negative_saving_never_increases_unidentified_savings(
     model = model_for(base, spec)
     before = evaluate(model, plan)
     after = evaluate(model, {**plan, extra: start})
-    assert (
-        after.budget["gap_after_savings_k"] <= before.budget["gap_after_savings_k"] + 1e-6
-    ).all()
+    assert (after.budget["gap_after_savings_k"] <= before.budget["gap_after_savings_k"] + 1e-6).all()
     assert (after.budget["unidentified_k"] <= before.budget["unidentified_k"] + 1e-6).all()
     assert after.unidentified_k <= before.unidentified_k + 1e-6
     assert (after.budget["reserves_balance_k"] >= before.budget["reserves_balance_k"] - 1e-6).all()

@@ -114,8 +114,9 @@ def test_c_infeasible_when_adopted_options_force_more_harm(tmp_path):
     result = compare_proposal(c.model(tmp_path), EXACT)
     assert result.most_savings is None and result.status["C"] == "infeasible"
     assert result.least_harm.plan == {"S2": 0}
-    assert any(s.startswith("No plan that keeps to every constraint has as little outcome harm") for s in
-               result.sentences)
+    assert any(
+        s.startswith("No plan that keeps to every constraint has as little outcome harm") for s in result.sentences
+    )
     assert any(s.startswith("Keeping to every constraint costs harm") for s in result.sentences)
 
 
@@ -143,8 +144,12 @@ def random_council(seed: int) -> Council:
     years = ["2021/22", "2022/23", "2023/24"]
     c.options = []
     for i in range(7):
-        fields = {"y1_k": int(rng.integers(-5, 40)), "y2_k": int(rng.integers(-10, 20)),
-                  "effort": int(rng.integers(1, 3)), "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}"}
+        fields = {
+            "y1_k": int(rng.integers(-5, 40)),
+            "y2_k": int(rng.integers(-10, 20)),
+            "effort": int(rng.integers(1, 3)),
+            "harms": f"O{int(rng.integers(1, 4))}:{int(rng.integers(0, 4))}",
+        }
         if rng.random() < 0.3:
             fields["benefits"] = f"O{int(rng.integers(1, 4))}:1"
         if rng.random() < 0.4:

@@ -46,8 +46,7 @@ def mixed_council() -> tuple[Council, dict[str, str]]:
     S4 (R, d 0.45) -10 then +40 from 2021/22 (one-off 5): on time -10, 30, 30; late 0, -10, 30.
     """
     council = Council()
-    council.options.append(option("S4", "A3", type="invest to save", rag="R", y1_k=-10, y2_k=40,
-                                  one_off_k=5))
+    council.options.append(option("S4", "A3", type="invest to save", rag="R", y1_k=-10, y2_k=40, one_off_k=5))
     return council, {"S1": "2021/22", "S2": "2022/23", "S4": "2021/22"}
 
 
@@ -61,6 +60,7 @@ def every_combination(profile: DeliveryProfile, slip: float):
 # ---------------------------------------------------------------------------------------------
 # Exact enumeration
 # ---------------------------------------------------------------------------------------------
+
 
 def test_mean_over_every_combination_is_the_expected_saving(tmp_path):
     """With each F at its mean d, the probability-weighted savings over all 2^3 combinations are
@@ -161,8 +161,7 @@ def test_exact_distribution_over_late_combinations(tmp_path):
 
     # the realised frequencies agree with the probabilities, within four standard errors
     assert balanced_share == pytest.approx(0.81, abs=4 * np.sqrt(0.81 * 0.19 / draws))
-    for late_share in (np.mean([c[0] for c in combos]), np.mean([c[1] for c in combos]),
-                       np.mean(~s2_on_time)):
+    for late_share in (np.mean([c[0] for c in combos]), np.mean([c[1] for c in combos]), np.mean(~s2_on_time)):
         assert late_share == pytest.approx(0.1, abs=4 * np.sqrt(0.1 * 0.9 / draws))
     mean_sd = np.std(shortfalls, ddof=1) / np.sqrt(draws)
     assert table["expected_unidentified_k"][0] == pytest.approx(7.15, abs=4 * mean_sd)
@@ -171,6 +170,7 @@ def test_exact_distribution_over_late_combinations(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # The mean of the draws, costs, one-offs, the nominal case
 # ---------------------------------------------------------------------------------------------
+
 
 def test_mean_of_draws_is_the_expected_mode(tmp_path):
     """The mean of 20,000 draws is within four standard errors (sample sd / sqrt(draws)) of the
@@ -260,12 +260,10 @@ def test_no_slip_and_full_delivery_is_the_nominal_evaluation(tmp_path):
     assert list(budget["unidentified_k"]) == [35.0, 0.0, 0.0]
     np.testing.assert_array_equal(result.savings, np.tile(budget["savings_k"], (300, 1)))
     np.testing.assert_array_equal(result.unidentified, np.tile(budget["unidentified_k"], (300, 1)))
-    np.testing.assert_array_equal(result.reserves_balance,
-                                  np.tile(budget["reserves_balance_k"], (300, 1)))
+    np.testing.assert_array_equal(result.reserves_balance, np.tile(budget["reserves_balance_k"], (300, 1)))
     for column in ("p5_k", "p50_k", "p95_k", "expected_unidentified_k"):
         np.testing.assert_array_equal(result.table[column], budget["unidentified_k"])
-    np.testing.assert_array_equal(result.table["p5_reserves_balance_k"],
-                                  budget["reserves_balance_k"])
+    np.testing.assert_array_equal(result.table["p5_reserves_balance_k"], budget["reserves_balance_k"])
     assert list(result.table["p_balanced"]) == list((budget["balanced"] == "yes").astype(float))
     assert result.p_balanced_all_years == 0.0
 
@@ -281,6 +279,7 @@ def test_an_empty_plan_leaves_the_gap(tmp_path):
 # Reproducibility, chunks and progress
 # ---------------------------------------------------------------------------------------------
 
+
 def test_same_seed_same_results_and_progress_per_chunk(tmp_path, monkeypatch):
     council, plan_labels = mixed_council()
     model, plan = build(tmp_path, council, plan_labels)
@@ -295,9 +294,12 @@ def test_same_seed_same_results_and_progress_per_chunk(tmp_path, monkeypatch):
     assert first.table.equals(again.table)
     assert first.p_balanced_all_years == again.p_balanced_all_years
     assert not np.array_equal(first.savings, other.savings)
-    assert first.manifest_fields() == {"seed": 42, "draws": 1_050,
-                                       "p_balanced_all_years": round(first.p_balanced_all_years, 6),
-                                       "confidence": 0.9}
+    assert first.manifest_fields() == {
+        "seed": 42,
+        "draws": 1_050,
+        "p_balanced_all_years": round(first.p_balanced_all_years, 6),
+        "confidence": 0.9,
+    }
 
 
 def test_draws_must_be_positive(tmp_path):
@@ -309,6 +311,7 @@ def test_draws_must_be_positive(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # The pieces: delivered shares, late cells, the savings kernel
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("mean", [0.95, 0.75, 0.45, 0.05, 0.5])
 @pytest.mark.parametrize("concentration", [2.0, 0.3, 40.0])
@@ -367,21 +370,27 @@ def test_savings_kernel_matches_the_definition_cell_by_cell(data):
     k = data.draw(st.integers(1, 4))
     draws = data.draw(st.integers(1, 6))
     level = st.integers(-50, 80).map(float)
-    levels = np.array(data.draw(st.lists(st.lists(level, min_size=n, max_size=n), min_size=k,
-                                         max_size=k)))
+    levels = np.array(data.draw(st.lists(st.lists(level, min_size=n, max_size=n), min_size=k, max_size=k)))
     starts = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)))
-    late = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=k, max_size=k),
-                                       min_size=draws, max_size=draws)))
-    share = np.array(data.draw(st.lists(st.lists(st.floats(0, 1), min_size=k, max_size=k),
-                                        min_size=draws, max_size=draws)))
+    late = np.array(
+        data.draw(st.lists(st.lists(st.booleans(), min_size=k, max_size=k), min_size=draws, max_size=draws))
+    )
+    share = np.array(
+        data.draw(st.lists(st.lists(st.floats(0, 1), min_size=k, max_size=k), min_size=draws, max_size=draws))
+    )
 
     def level_at(o, j):
         return levels[o, j] if j >= 0 else 0.0
 
     on_time = np.array([[level_at(o, t - starts[o]) for t in range(n)] for o in range(k)])
     one_late = np.array([[level_at(o, t - starts[o] - 1) for t in range(n)] for o in range(k)])
-    profile = DeliveryProfile(option_ids=[f"S{o}" for o in range(k)], delivery=np.full(k, 0.5),
-                              on_time=on_time, late=one_late, one_off=np.zeros(n))
+    profile = DeliveryProfile(
+        option_ids=[f"S{o}" for o in range(k)],
+        delivery=np.full(k, 0.5),
+        on_time=on_time,
+        late=one_late,
+        one_off=np.zeros(n),
+    )
     expected = np.zeros((draws, n))
     for d in range(draws):
         for o in range(k):

@@ -104,8 +104,9 @@ def test_dirichlet_sampling_without_ranges():
     priority weighted 0 stays 0."""
     from types import SimpleNamespace
 
-    scenario = SimpleNamespace(priorities={"P1": None, "P2": None, "P3": None},
-                               weights={"P1": (0.5, 0.5), "P2": (0.3, 0.3), "P3": (0.2, 0.2)})
+    scenario = SimpleNamespace(
+        priorities={"P1": None, "P2": None, "P3": None}, weights={"P1": (0.5, 0.5), "P2": (0.3, 0.3), "P3": (0.2, 0.2)}
+    )
     weights, mode = sample_weights(scenario, 4000, np.random.default_rng(0), concentration=20)
     assert mode == "dirichlet"
     assert weights.sum(axis=1) == pytest.approx(np.ones(4000))
@@ -156,16 +157,21 @@ def test_same_seed_same_result_other_seed_other_weights(tmp_path):
     assert not np.array_equal(first.weights, other.weights)
 
 
-@pytest.mark.parametrize("index, expected", [(1.0, "core"), (0.95, "core"), (0.94, "borderline"),
-                                             (0.06, "borderline"), (0.05, "exterior"), (0.0, "exterior")])
+@pytest.mark.parametrize(
+    "index, expected",
+    [(1.0, "core"), (0.95, "core"), (0.94, "borderline"), (0.06, "borderline"), (0.05, "exterior"), (0.0, "exterior")],
+)
 def test_classes(index, expected):
     assert core_class(index) == expected
 
 
 def test_bad_settings_are_bad_input(tmp_path):
     scenario = robustshire().load(tmp_path)
-    for kwargs, field in (({"samples": 0}, "--samples"), ({"seed": -1}, "--seed"),
-                          ({"concentration": 0}, "--concentration")):
+    for kwargs, field in (
+        ({"samples": 0}, "--samples"),
+        ({"seed": -1}, "--seed"),
+        ({"concentration": 0}, "--concentration"),
+    ):
         with pytest.raises(InputError, match=field):
             robust(scenario, EXACT, **{"samples": 2, "seed": 1, **kwargs})
 
@@ -193,11 +199,14 @@ def test_robust_command_is_reproducible(tmp_path):
     assert names == [".mtfs-align-output", "core_index.csv", "manifest.json"]
 
 
-@pytest.mark.parametrize("flags, words", [
-    (["--samples", "0"], "--samples"),
-    (["--seed", "-3"], "--seed"),
-    (["--concentration", "-1"], "--concentration"),
-])
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--samples", "0"], "--samples"),
+        (["--seed", "-3"], "--seed"),
+        (["--concentration", "-1"], "--concentration"),
+    ],
+)
 def test_robust_command_bad_flags_exit_2(flags, words, tmp_path):
     path = robustshire().write(tmp_path)
     result = CliRunner().invoke(robust_command, [str(path), *flags, "--out", str(tmp_path / "o")])

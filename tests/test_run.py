@@ -16,15 +16,28 @@ from mtfs_align.cli import cli
 
 FAST = ["--draws", "500", "--samples", "4", "--points", "3", "--quiet"]
 EXPECTED = {
-    "budget.csv", "activities.csv", "plan.csv", "outcomes.csv", "alignment.csv", "savings_summary.csv",
-    "breaches.csv", "screened.csv", "frontier.csv", "risk.csv", "core_index.csv", "proposal.csv", "kpis.csv",
-    "manifest.json", "results.xlsx", "briefing.pdf",
+    "budget.csv",
+    "activities.csv",
+    "plan.csv",
+    "outcomes.csv",
+    "alignment.csv",
+    "savings_summary.csv",
+    "breaches.csv",
+    "screened.csv",
+    "frontier.csv",
+    "risk.csv",
+    "core_index.csv",
+    "proposal.csv",
+    "kpis.csv",
+    "manifest.json",
+    "results.xlsx",
+    "briefing.pdf",
 }
 
 
 def council_with_proposal() -> Council:
     council = Council()
-    council.option("S2")["name"] = "=HYPERLINK(\"http://example.invalid\")"
+    council.option("S2")["name"] = '=HYPERLINK("http://example.invalid")'
     council.scenario["plan"] = {"S1": "2021/22", "S2": "2022/23"}
     return council
 
@@ -53,8 +66,13 @@ def test_run_writes_everything_and_leaves_inputs_alone(done):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["command"] == "run" and manifest["seed"] == 20210401
     assert 0 <= manifest["p_balanced_all_years"] <= 1
-    assert {i["path"].split("/")[-1] for i in manifest["inputs"]} >= {"plan.yaml", "mtfs.yaml", "activities.csv",
-                                                                     "options.csv", "test.yaml"}
+    assert {i["path"].split("/")[-1] for i in manifest["inputs"]} >= {
+        "plan.yaml",
+        "mtfs.yaml",
+        "activities.csv",
+        "options.csv",
+        "test.yaml",
+    }
     assert all(len(i["sha256"]) == 64 for i in manifest["inputs"])
     assert set(manifest["timings"]) >= {"optimise", "frontier", "risk", "robust", "charts", "briefing"}
     assert [row["plan"] for row in read_csv(out / "proposal.csv")] == ["P", "B", "C"]
@@ -76,7 +94,7 @@ def test_formulas_are_neutralised_in_csv_and_workbook(done):
     tmp_path, _, _ = done
     plan = read_csv(tmp_path / "a" / "proposal" / "plan.csv")
     names = [row["name"] for row in plan]
-    assert "'=HYPERLINK(\"http://example.invalid\")" in names
+    assert '\'=HYPERLINK("http://example.invalid")' in names
     book = load_workbook(tmp_path / "a" / "results.xlsx")
     cells = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
@@ -105,8 +123,24 @@ def test_run_passes_the_frontier_range_and_concentration_on(tmp_path):
     """--vary reserves from 0.5 to 1 in 3 points gives scales 0.5, 0.75 and 1; the manifest records
     the range and the Dirichlet concentration used for the core index (Testshire has no ranges)."""
     path = Council().write(tmp_path / "in")
-    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "out"), "--vary", "reserves",
-                                      "--from", "0.5", "--to", "1", "--concentration", "5", *FAST])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--vary",
+            "reserves",
+            "--from",
+            "0.5",
+            "--to",
+            "1",
+            "--concentration",
+            "5",
+            *FAST,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert [float(r["scale"]) for r in read_csv(tmp_path / "out" / "frontier.csv")] == [0.5, 0.75, 1.0]
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
@@ -118,8 +152,24 @@ def test_run_reports_every_bad_flag_once_and_writes_nothing(tmp_path):
     """A reversed range, a negative seed (used by risk and by robustness) and a zero concentration:
     exit 2 with each problem named once, before any work, and no output folder."""
     path = Council().write(tmp_path / "in")
-    result = CliRunner().invoke(cli, ["run", str(path), "--out", str(tmp_path / "out"), "--from", "2", "--to", "1",
-                                      "--seed", "-1", "--concentration", "0", "--quiet"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--from",
+            "2",
+            "--to",
+            "1",
+            "--seed",
+            "-1",
+            "--concentration",
+            "0",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert result.output.count("--seed") == 1

@@ -136,9 +136,7 @@ def test_an_extends_cycle_is_an_error(tmp_path):
     council = Council()
     council.write(tmp_path)
     write_yaml(tmp_path / "scenarios" / "a.yaml", {"extends": "b.yaml"})
-    write_yaml(
-        tmp_path / "scenarios" / "b.yaml", {"extends": "a.yaml", "data": "../data/testshire"}
-    )
+    write_yaml(tmp_path / "scenarios" / "b.yaml", {"extends": "a.yaml", "data": "../data/testshire"})
     found = problems_of(tmp_path / "scenarios" / "a.yaml")
     assert len(found) == 1 and "cycle" in found[0] and "a.yaml -> b.yaml -> a.yaml" in found[0]
 
@@ -227,9 +225,7 @@ def test_growth_and_envelope_changes(tmp_path):
 def test_option_changes_are_written_as_in_the_csv(tmp_path):
     """S2: harms "O1:1" (replacing O2:2), y1_k 70 (was 30), a new y3_k 5, rag R."""
     council = Council()
-    council.scenario["changes"] = {
-        "options": {"S2": {"harms": "O1:1", "y1_k": 70, "y3_k": 5, "rag": "R"}}
-    }
+    council.scenario["changes"] = {"options": {"S2": {"harms": "O1:1", "y1_k": 70, "y3_k": 5, "rag": "R"}}}
     sc = council.load(tmp_path)
     s2 = sc.options["S2"]
     assert s2.harms == {"O1": 1.0}
@@ -424,9 +420,7 @@ def test_reserves_minimum_is_checked_after_scenario_changes(tmp_path):
     council = Council()
     council.scenario["policy"] = {"reserves": {"minimum_k": 150}}
     found = problems_of(council.write(tmp_path))
-    assert any(
-        "test.yaml" in p and "minimum £150k is above the usable balance £100k" in p for p in found
-    )
+    assert any("test.yaml" in p and "minimum £150k is above the usable balance £100k" in p for p in found)
 
 
 def test_window_wholly_after_the_horizon_is_a_warning_not_an_error(tmp_path):

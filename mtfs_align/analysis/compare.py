@@ -12,8 +12,7 @@ import pandas as pd
 from mtfs_align.evaluate import Evaluation
 from mtfs_align.report.text import money
 
-COMPARE_COLUMNS = ["scenario", "year", "gap_k", "savings_k", "one_off_k", "reserves_draw_k",
-                   "unidentified_k", "harm"]
+COMPARE_COLUMNS = ["scenario", "year", "gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k", "harm"]
 _BUDGET_COLUMNS = ["gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k"]
 
 
@@ -51,8 +50,9 @@ def compare(evaluations: list[tuple[str, Evaluation]]) -> CompareResult:
                 row[column] = float(harm.at[p, year]) if p in harm.index else np.nan
             rows.append(row)
     table = pd.DataFrame(rows, columns=COMPARE_COLUMNS + harm_columns)
-    return CompareResult(labels=labels, evaluations=evs, priorities=priorities, table=table,
-                         options=_differing_options(labels, evs))
+    return CompareResult(
+        labels=labels, evaluations=evs, priorities=priorities, table=table, options=_differing_options(labels, evs)
+    )
 
 
 def harm_by_priority_year(ev: Evaluation) -> pd.DataFrame:
@@ -129,8 +129,7 @@ def lines(result: CompareResult) -> list[str]:
     head = f"{'':<34}" + "".join(f"{label:>{width}}" for label in labels)
     out = ["Scenarios compared:"]
     for label, ev in zip(labels, evs, strict=True):
-        basis = ("expected delivery" if ev.model.scenario.policy.plan_on != "nominal"
-                 else "their nominal value")
+        basis = "expected delivery" if ev.model.scenario.policy.plan_on != "nominal" else "their nominal value"
         options = f"{len(ev.plan)} option{'' if len(ev.plan) == 1 else 's'}"
         out.append(f"  {label}: {ev.model.scenario.name} ({options}, savings counted at {basis})")
     out += ["", head, "-" * len(head)]
@@ -144,10 +143,11 @@ def lines(result: CompareResult) -> list[str]:
                 cells.append(money(float(value.iloc[0])) if len(value) else "-")
             out.append(f"  {year:<32}" + "".join(f"{c:>{width}}" for c in cells))
     out.append("Reserves at the end of the horizon")
-    out.append(f"  {'closing balance':<32}" + "".join(
-        f"{money(float(ev.budget['reserves_balance_k'].iloc[-1])):>{width}}" for ev in evs))
-    out.append(f"{'Years that balance':<34}" + "".join(
-        f"{_balanced_years(ev):>{width}}" for ev in evs))
+    out.append(
+        f"  {'closing balance':<32}"
+        + "".join(f"{money(float(ev.budget['reserves_balance_k'].iloc[-1])):>{width}}" for ev in evs)
+    )
+    out.append(f"{'Years that balance':<34}" + "".join(f"{_balanced_years(ev):>{width}}" for ev in evs))
     out.append("Outcome harm over the horizon")
     out.append(f"  {'all priorities':<32}" + "".join(f"{ev.harm:>{width}.3f}" for ev in evs))
     for p in result.priorities:
@@ -160,8 +160,9 @@ def lines(result: CompareResult) -> list[str]:
         out.append("Every plan adopts the same options from the same years.")
     else:
         count = len(result.options)
-        out.append(f"{count} option{'s' if count != 1 else ''} differ between the plans "
-                   "(start year; '-' = not adopted):")
+        out.append(
+            f"{count} option{'s' if count != 1 else ''} differ between the plans (start year; '-' = not adopted):"
+        )
         for _, row in result.options.iterrows():
             name = _shorten(f"{row['option']} {row['name']}", 32)
             cells = [row[label] or "-" for label in labels]
@@ -181,14 +182,13 @@ def _key_messages(evs: list[Evaluation]) -> list[str]:
         name = ev.model.scenario.name
         sentence = f"  - {name} "
         if ev.unidentified_k >= 0.5:
-            sentence += (f"leaves {money(ev.unidentified_k)} of savings still to be found over "
-                         "the horizon")
+            sentence += f"leaves {money(ev.unidentified_k)} of savings still to be found over the horizon"
         else:
             sentence += "balances every year with no savings still to be found"
-        sentence += (f" ({base_name}: {money(base.unidentified_k)}" if base.unidentified_k >= 0.5
-                     else f" ({base_name}: none")
-        sentence += (f"), draws {money(ev.reserves_draw_k)} from reserves "
-                     f"({money(base.reserves_draw_k)})")
+        sentence += (
+            f" ({base_name}: {money(base.unidentified_k)}" if base.unidentified_k >= 0.5 else f" ({base_name}: none"
+        )
+        sentence += f"), draws {money(ev.reserves_draw_k)} from reserves ({money(base.reserves_draw_k)})"
         sentence += f" and {_harm_phrase(ev.harm, base.harm)}."
         out.append(sentence)
     return out

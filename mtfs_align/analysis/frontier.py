@@ -108,24 +108,55 @@ def range_problems(vary: str, start: float, stop: float, points: int) -> list[Pr
     """What is wrong with --vary, --from, --to and --points (empty when nothing is)."""
     problems = []
     if vary not in VARY:
-        problems.append(Problem("", "", "--vary", f"'{vary}' is not something the frontier can vary",
-                                "use --vary gap, --vary reserves or --vary confidence"))
+        problems.append(
+            Problem(
+                "",
+                "",
+                "--vary",
+                f"'{vary}' is not something the frontier can vary",
+                "use --vary gap, --vary reserves or --vary confidence",
+            )
+        )
     if points < 2:
-        problems.append(Problem("", "", "--points", f"{points} is too few points for a frontier",
-                                "give at least 2, e.g. --points 11"))
+        problems.append(
+            Problem(
+                "", "", "--points", f"{points} is too few points for a frontier", "give at least 2, e.g. --points 11"
+            )
+        )
     for flag, value in (("--from", start), ("--to", stop)):
         if not math.isfinite(value) or value < 0:
-            problems.append(Problem("", "", flag, f"the scale {value:g} is negative or not a number",
-                                    "scales are factors such as 0.5 or 1.5 (0 or more)"))
+            problems.append(
+                Problem(
+                    "",
+                    "",
+                    flag,
+                    f"the scale {value:g} is negative or not a number",
+                    "scales are factors such as 0.5 or 1.5 (0 or more)",
+                )
+            )
     if vary == "confidence":
         low, high = CONFIDENCE_RANGE
         for flag, value in (("--from", start), ("--to", stop)):
             if math.isfinite(value) and not low <= value <= high:
-                problems.append(Problem("", "", flag, f"the confidence {value:g} is outside {low:g} to {high:g}",
-                                        "give confidences such as --from 0.5 --to 0.95"))
+                problems.append(
+                    Problem(
+                        "",
+                        "",
+                        flag,
+                        f"the confidence {value:g} is outside {low:g} to {high:g}",
+                        "give confidences such as --from 0.5 --to 0.95",
+                    )
+                )
     if math.isfinite(start) and math.isfinite(stop) and start >= stop:
-        problems.append(Problem("", "", "--from", f"--from {start:g} is not below --to {stop:g}",
-                                "give the smaller scale first, e.g. --from 0.5 --to 1.5"))
+        problems.append(
+            Problem(
+                "",
+                "",
+                "--from",
+                f"--from {start:g} is not below --to {stop:g}",
+                "give the smaller scale first, e.g. --from 0.5 --to 1.5",
+            )
+        )
     return problems
 
 
@@ -141,9 +172,16 @@ def scaled_model(model: Model, vary: str, factor: float) -> Model:
     return dataclasses.replace(model, scenario=dataclasses.replace(sc, reserves=scaled_reserves(sc.reserves, factor)))
 
 
-def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "gap",
-             start: float | None = None, stop: float | None = None, points: int = DEFAULT_POINTS,
-             progress: Progress | None = None, seed: int = DEFAULT_SEED) -> FrontierResult:
+def frontier(
+    model: Model,
+    settings: SolverSettings | None = None,
+    vary: str = "gap",
+    start: float | None = None,
+    stop: float | None = None,
+    points: int = DEFAULT_POINTS,
+    progress: Progress | None = None,
+    seed: int = DEFAULT_SEED,
+) -> FrontierResult:
     """Re-optimise at `points` evenly spaced scales from `start` to `stop` (DESIGN 4.5), or
     re-plan for delivery risk at `points` confidences (DESIGN 4.6; `--vary confidence` always
     plans on risk, and so does every frontier of a scenario with plan_on: risk).
@@ -178,9 +216,15 @@ def frontier(model: Model, settings: SolverSettings | None = None, vary: str = "
         current = solver.point(0, here)
     solver.rescale(here)
     return FrontierResult(
-        vary=vary, points=results, table=frontier_table(model, results), current=current,
-        solver=settings.solver, mip_gap=settings.mip_gap, build_seconds=build_seconds,
-        solve_seconds=time.perf_counter() - began - build_seconds, problem=sp,
+        vary=vary,
+        points=results,
+        table=frontier_table(model, results),
+        current=current,
+        solver=settings.solver,
+        mip_gap=settings.mip_gap,
+        build_seconds=build_seconds,
+        solve_seconds=time.perf_counter() - began - build_seconds,
+        problem=sp,
     )
 
 
@@ -189,8 +233,14 @@ def frontier_table(model: Model, points: list[FrontierPoint]) -> pd.DataFrame:
     rows = []
     for p in points:
         ev = p.evaluation
-        row = {"point": p.point, "scale": p.scale, "savings_k": float(ev.budget["savings_k"].sum()),
-               "harm": ev.harm, "unidentified_k": ev.unidentified_k, "reserves_draw_k": ev.reserves_draw_k}
+        row = {
+            "point": p.point,
+            "scale": p.scale,
+            "savings_k": float(ev.budget["savings_k"].sum()),
+            "harm": ev.harm,
+            "unidentified_k": ev.unidentified_k,
+            "reserves_draw_k": ev.reserves_draw_k,
+        }
         for pid in model.priority_ids:
             row[f"harm_{pid}"] = ev.harm_by_priority[pid]
         if p.cvar_k is not None:
@@ -216,8 +266,13 @@ def marginal_harm(table: pd.DataFrame) -> pd.DataFrame:
     d_savings = np.diff(savings)
     with np.errstate(divide="ignore", invalid="ignore"):
         per_million = np.where(np.abs(d_savings) > 1e-9, np.diff(harm) / d_savings, np.nan)
-    return pd.DataFrame({"from_scale": table["scale"].to_numpy()[:-1], "to_scale": table["scale"].to_numpy()[1:],
-                         "harm_per_million": per_million})
+    return pd.DataFrame(
+        {
+            "from_scale": table["scale"].to_numpy()[:-1],
+            "to_scale": table["scale"].to_numpy()[1:],
+            "harm_per_million": per_million,
+        }
+    )
 
 
 class _FirstYear:
@@ -326,9 +381,15 @@ class _Resolver:
         plan = sp.plan_from_solution()
         self.plans.append(plan)
         return FrontierPoint(
-            point=number, scale=factor, plan=plan, evaluation=evaluate(scaled, plan),
-            status="time_limit" if "time_limit" in statuses else "optimal", unidentified_first_year=u1,
-            unidentified_total=u_total, balance_stages_skipped=skipped, solves=solves,
+            point=number,
+            scale=factor,
+            plan=plan,
+            evaluation=evaluate(scaled, plan),
+            status="time_limit" if "time_limit" in statuses else "optimal",
+            unidentified_first_year=u1,
+            unidentified_total=u_total,
+            balance_stages_skipped=skipped,
+            solves=solves,
             seconds=time.perf_counter() - began,
         )
 
@@ -358,10 +419,17 @@ class _RiskResolver:
         found = solve_for_risk(self.sp, self.settings, self.seed, began, confidence=confidence, rp=self.rp)
         figures = plan_shortfalls(scaled, self.rp.futures, found.plan, confidence)
         return FrontierPoint(
-            point=number, scale=factor, plan=found.plan, evaluation=evaluate(scaled, found.plan),
-            status=found.status, unidentified_first_year=found.unidentified_first_year,
-            unidentified_total=found.unidentified_total, balance_stages_skipped=False, solves=3,
-            seconds=time.perf_counter() - began, cvar_k=figures["cvar_k"],
+            point=number,
+            scale=factor,
+            plan=found.plan,
+            evaluation=evaluate(scaled, found.plan),
+            status=found.status,
+            unidentified_first_year=found.unidentified_first_year,
+            unidentified_total=found.unidentified_total,
+            balance_stages_skipped=False,
+            solves=3,
+            seconds=time.perf_counter() - began,
+            cvar_k=figures["cvar_k"],
         )
 
 
@@ -377,12 +445,16 @@ def lines(result: FrontierResult) -> list[str]:
     what = "gap" if result.vary == "gap" else "reserves available"
     scales = table["scale"].to_numpy()
     over = years_phrase(model.n)
-    out = [f"Frontier: the {what} scaled from {scales[0]:g}x to {scales[-1]:g}x, {len(table)} points, each "
-           f"re-optimised exactly ({result.solves} solves on one built model).",
-           f"  {'Scale':>6}{'Savings':>11}{'Harm':>9}{'Unidentified':>14}{'Reserves drawn':>16}"]
+    out = [
+        f"Frontier: the {what} scaled from {scales[0]:g}x to {scales[-1]:g}x, {len(table)} points, each "
+        f"re-optimised exactly ({result.solves} solves on one built model).",
+        f"  {'Scale':>6}{'Savings':>11}{'Harm':>9}{'Unidentified':>14}{'Reserves drawn':>16}",
+    ]
     for _, row in table.iterrows():
-        out.append(f"  {row['scale']:>5.2f}x{money(row['savings_k']):>11}{row['harm']:>9.2f}"
-                   f"{money(row['unidentified_k']):>14}{money(row['reserves_draw_k']):>16}")
+        out.append(
+            f"  {row['scale']:>5.2f}x{money(row['savings_k']):>11}{row['harm']:>9.2f}"
+            f"{money(row['unidentified_k']):>14}{money(row['reserves_draw_k']):>16}"
+        )
     out.append(f"  (Savings are summed over {over}; harm is outcome harm over {over}.)")
     pair = _below_one(scales)
     if pair is not None:
@@ -391,8 +463,10 @@ def lines(result: FrontierResult) -> list[str]:
         d_harm = table["harm"].iloc[hi] - table["harm"].iloc[lo]
         balanced = table["unidentified_k"].iloc[[lo, hi]].max() < 0.5
         if balanced and abs(d_savings) >= 0.001 and d_harm / d_savings > 0:
-            out.append(f"Near the scenario as it is ({scales[lo]:g}x to {scales[hi]:g}x the {what}), each extra £1m "
-                       f"of savings costs {d_harm / d_savings:.2f} of outcome harm.")
+            out.append(
+                f"Near the scenario as it is ({scales[lo]:g}x to {scales[hi]:g}x the {what}), each extra £1m "
+                f"of savings costs {d_harm / d_savings:.2f} of outcome harm."
+            )
     short = np.flatnonzero(table["unidentified_k"].to_numpy() >= 0.5)
     if len(short):
         if short[0] > 0 and short[-1] == len(scales) - 1 and len(short) == len(scales) - short[0]:
@@ -401,11 +475,15 @@ def lines(result: FrontierResult) -> list[str]:
             where = f"at {scales[short[-1]]:g}x the {what} and below"
         else:
             where = "at " + ", ".join(f"{scales[i]:g}x" for i in short) + f" the {what}"
-        out.append(f"The budget cannot balance every year {where}: at worst "
-                   f"{money(table['unidentified_k'].max())} of savings are still to be found.")
+        out.append(
+            f"The budget cannot balance every year {where}: at worst "
+            f"{money(table['unidentified_k'].max())} of savings are still to be found."
+        )
     ev = result.current.evaluation
-    out.append(f"As the scenario stands, the optimised plan saves {money(float(ev.budget['savings_k'].sum()))} "
-               f"over {over} with outcome harm {ev.harm:.2f}.")
+    out.append(
+        f"As the scenario stands, the optimised plan saves {money(float(ev.budget['savings_k'].sum()))} "
+        f"over {over} with outcome harm {ev.harm:.2f}."
+    )
     if result.status != "optimal":
         out.append("The solver stopped at the time limit at one or more points: those may not be optimal.")
     return out
@@ -430,23 +508,32 @@ def _confidence_lines(result: FrontierResult) -> list[str]:
     model = result.current.evaluation.model
     over = years_phrase(model.n)
     first, last = model.years[0], model.years[-1]
-    out = [f"Confidence frontier: the plan re-planned for delivery risk at {len(table)} confidences, from "
-           f"{table['scale'].iloc[0]:.0%} to {table['scale'].iloc[-1]:.0%} ({result.solves} solves on one built model, "
-           f"{model.scenario.policy.risk_draws:,} simulated futures).",
-           f"  {'Confidence':>10}{'Savings':>11}{'Harm':>9}{'Bad year ' + first:>20}{'Bad year ' + last:>20}"]
+    out = [
+        f"Confidence frontier: the plan re-planned for delivery risk at {len(table)} confidences, from "
+        f"{table['scale'].iloc[0]:.0%} to {table['scale'].iloc[-1]:.0%} ({result.solves} solves on one built model, "
+        f"{model.scenario.policy.risk_draws:,} simulated futures).",
+        f"  {'Confidence':>10}{'Savings':>11}{'Harm':>9}{'Bad year ' + first:>20}{'Bad year ' + last:>20}",
+    ]
     for _, row in table.iterrows():
-        out.append(f"  {row['scale']:>10.0%}{money(row['savings_k']):>11}{row['harm']:>9.2f}"
-                   f"{money(row[f'cvar_{first}']):>20}{money(row[f'cvar_{last}']):>20}")
-    out.append(f"  ('Bad year' is the average savings still to be found in the worst share of futures left out "
-               f"by the confidence; savings are summed over {over}, at expected delivery.)")
+        out.append(
+            f"  {row['scale']:>10.0%}{money(row['savings_k']):>11}{row['harm']:>9.2f}"
+            f"{money(row[f'cvar_{first}']):>20}{money(row[f'cvar_{last}']):>20}"
+        )
+    out.append(
+        f"  ('Bad year' is the average savings still to be found in the worst share of futures left out "
+        f"by the confidence; savings are summed over {over}, at expected delivery.)"
+    )
     low, high = table.iloc[0], table.iloc[-1]
     d_harm = high["harm"] - low["harm"]
     if abs(d_harm) >= 0.005:
-        out.append(f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} "
-                   f"{'adds' if d_harm > 0 else 'removes'} {abs(d_harm):.2f} of outcome harm over {over}.")
+        out.append(
+            f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} "
+            f"{'adds' if d_harm > 0 else 'removes'} {abs(d_harm):.2f} of outcome harm over {over}."
+        )
     else:
-        out.append(f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} costs no extra "
-                   "outcome harm.")
+        out.append(
+            f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} costs no extra outcome harm."
+        )
     if result.status != "optimal":
         out.append("The solver stopped at the time limit at one or more points: those may not be optimal.")
     return out

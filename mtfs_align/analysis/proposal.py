@@ -86,17 +86,29 @@ def _expression(sp: SavingsProblem, coefficients: np.ndarray) -> pulp.LpAffineEx
     return pulp.LpAffineExpression([(v, float(c)) for v, c in zip(sp.z, coefficients, strict=True) if c != 0])
 
 
-def compare_proposal(model: Model, settings: SolverSettings | None = None,
-                     plan: dict[str, int] | None = None, sp: SavingsProblem | None = None) -> ProposalResult:
+def compare_proposal(
+    model: Model,
+    settings: SolverSettings | None = None,
+    plan: dict[str, int] | None = None,
+    sp: SavingsProblem | None = None,
+) -> ProposalResult:
     """P, B and C for the scenario's plan (or `plan`); `sp` reuses a built problem (its scale is set
     back to 1 and the rows added here are released afterwards)."""
     settings = settings or SolverSettings()
     began = time.perf_counter()
     plan = model.scenario.plan if plan is None else plan
     if plan is None:
-        raise InputError([Problem(display_path(model.scenario.path), "", "plan",
-                                  "the scenario has no proposed plan to compare with the optimum",
-                                  "add plan: {S01: 2021/22, ...} to the scenario")])
+        raise InputError(
+            [
+                Problem(
+                    display_path(model.scenario.path),
+                    "",
+                    "plan",
+                    "the scenario has no proposed plan to compare with the optimum",
+                    "add plan: {S01: 2021/22, ...} to the scenario",
+                )
+            ]
+        )
     proposal = evaluate(model, plan)
     if sp is None:
         sp = prepare(model)
@@ -144,15 +156,21 @@ def compare_proposal(model: Model, settings: SolverSettings | None = None,
     finally:
         release_stage_bounds(sp)
     return ProposalResult(
-        proposal=proposal, least_harm=least_harm, most_savings=most_savings, status=status,
+        proposal=proposal,
+        least_harm=least_harm,
+        most_savings=most_savings,
+        status=status,
         table=proposal_table(model, proposal, least_harm, most_savings),
         sentences=proposal_sentences(model, proposal, least_harm, most_savings),
-        solves=solves, seconds=time.perf_counter() - began, best_savings_k=best,
+        solves=solves,
+        seconds=time.perf_counter() - began,
+        best_savings_k=best,
     )
 
 
-def proposal_table(model: Model, proposal: Evaluation, least_harm: Evaluation | None,
-                   most_savings: Evaluation | None) -> pd.DataFrame:
+def proposal_table(
+    model: Model, proposal: Evaluation, least_harm: Evaluation | None, most_savings: Evaluation | None
+) -> pd.DataFrame:
     """proposal.csv: one row each for P, B and C; a plan that does not exist has blank figures."""
     rows = []
     for key, ev in (("P", proposal), ("B", least_harm), ("C", most_savings)):
@@ -162,8 +180,14 @@ def proposal_table(model: Model, proposal: Evaluation, least_harm: Evaluation | 
             row.update({c: np.nan for c in COLUMNS[2:]})
             row.update({f"harm_{p}": np.nan for p in model.priority_ids})
         else:
-            row.update({"savings_k": total_savings(ev), "harm": ev.harm, "unidentified_k": ev.unidentified_k,
-                        "reserves_draw_k": ev.reserves_draw_k})
+            row.update(
+                {
+                    "savings_k": total_savings(ev),
+                    "harm": ev.harm,
+                    "unidentified_k": ev.unidentified_k,
+                    "reserves_draw_k": ev.reserves_draw_k,
+                }
+            )
             row.update({f"harm_{p}": ev.harm_by_priority[p] for p in model.priority_ids})
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS + [f"harm_{p}" for p in model.priority_ids])
@@ -176,41 +200,58 @@ def years_phrase(n: int) -> str:
     return f"the {NUMBER_WORDS[n]} years" if n < len(NUMBER_WORDS) else f"{n} years"
 
 
-def proposal_sentences(model: Model, proposal: Evaluation, least_harm: Evaluation | None,
-                       most_savings: Evaluation | None) -> list[str]:
+def proposal_sentences(
+    model: Model, proposal: Evaluation, least_harm: Evaluation | None, most_savings: Evaluation | None
+) -> list[str]:
     """Cabinet sentences comparing the proposal with B and C."""
     over = years_phrase(model.n)
     broken = len(proposal.breaches)
     lines = []
     if broken:
-        lines.append(f"The proposal breaks the scenario's rules in {broken} place{'s' if broken != 1 else ''} "
-                     "(see breaches.csv); the optimised plans below keep to every one.")
+        lines.append(
+            f"The proposal breaks the scenario's rules in {broken} place{'s' if broken != 1 else ''} "
+            "(see breaches.csv); the optimised plans below keep to every one."
+        )
     if least_harm is None:
-        lines.append("No plan that keeps to every constraint saves at least as much as the proposal in every "
-                     "year, so there is no like-for-like plan to compare its outcome harm with.")
+        lines.append(
+            "No plan that keeps to every constraint saves at least as much as the proposal in every "
+            "year, so there is no like-for-like plan to compare its outcome harm with."
+        )
     elif least_harm.harm < proposal.harm - 1e-6:
         if proposal.harm > 0:
             cut = (proposal.harm - least_harm.harm) / proposal.harm
-            lines.append(f"For the same savings, the optimised plan cuts outcome harm by {cut:.0%} "
-                         f"(from {proposal.harm:.2f} to {least_harm.harm:.2f}).")
+            lines.append(
+                f"For the same savings, the optimised plan cuts outcome harm by {cut:.0%} "
+                f"(from {proposal.harm:.2f} to {least_harm.harm:.2f})."
+            )
         else:
-            lines.append(f"For the same savings, the optimised plan lowers outcome harm from "
-                         f"{proposal.harm:.2f} to {least_harm.harm:.2f}.")
+            lines.append(
+                f"For the same savings, the optimised plan lowers outcome harm from "
+                f"{proposal.harm:.2f} to {least_harm.harm:.2f}."
+            )
     elif broken and least_harm.harm > proposal.harm + 1e-6:
-        lines.append(f"Keeping to every constraint costs harm: the least-harm plan that does, and saves at least as "
-                     f"much as the proposal in every year, has outcome harm {least_harm.harm:.2f} against the "
-                     f"proposal's {proposal.harm:.2f}.")
+        lines.append(
+            f"Keeping to every constraint costs harm: the least-harm plan that does, and saves at least as "
+            f"much as the proposal in every year, has outcome harm {least_harm.harm:.2f} against the "
+            f"proposal's {proposal.harm:.2f}."
+        )
     else:
-        lines.append("No plan that saves at least as much as the proposal in every year has less outcome harm: "
-                     "for its savings, the proposal is already the least-harm plan.")
+        lines.append(
+            "No plan that saves at least as much as the proposal in every year has less outcome harm: "
+            "for its savings, the proposal is already the least-harm plan."
+        )
     if most_savings is None:
-        lines.append(f"No plan that keeps to every constraint has as little outcome harm as the proposal "
-                     f"({proposal.harm:.2f}), so there is no plan to compare its savings with.")
+        lines.append(
+            f"No plan that keeps to every constraint has as little outcome harm as the proposal "
+            f"({proposal.harm:.2f}), so there is no plan to compare its savings with."
+        )
     else:
         extra = total_savings(most_savings) - total_savings(proposal)
         if extra >= 0.5:
-            lines.append(f"For no more harm, the optimised plan saves {money(extra)} more over {over} "
-                         f"({money(total_savings(most_savings))} against {money(total_savings(proposal))}).")
+            lines.append(
+                f"For no more harm, the optimised plan saves {money(extra)} more over {over} "
+                f"({money(total_savings(most_savings))} against {money(total_savings(proposal))})."
+            )
         else:
             lines.append(f"No plan with no more outcome harm than the proposal saves more over {over}.")
     return lines

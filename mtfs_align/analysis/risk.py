@@ -46,10 +46,17 @@ DEFAULT_DRAWS = 10_000
 DEFAULT_SEED = 20210401  # any fixed number: the CLI's --seed default, recorded in manifest.json
 CHUNK_ELEMENTS = 1 << 20  # draws x options held at once: bounds memory to a few tens of MB
 _SINGLE_THREAD_WORK = 160_000  # multiply-adds per matrix product (see _thin_product)
-RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced",
-                "p5_reserves_balance_k"]
-RESILIENCE_COLUMNS = ["year", "p_balanced", "var_k", "cvar_k", "expected_unidentified_k", "p5_reserves_balance_k",
-                      "p95_cover_used_k", "shortfall_at_confidence_k"]
+RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced", "p5_reserves_balance_k"]
+RESILIENCE_COLUMNS = [
+    "year",
+    "p_balanced",
+    "var_k",
+    "cvar_k",
+    "expected_unidentified_k",
+    "p5_reserves_balance_k",
+    "p95_cover_used_k",
+    "shortfall_at_confidence_k",
+]
 
 
 @dataclass
@@ -85,8 +92,7 @@ class DeliveryProfile:
         edges = np.flatnonzero(np.diff(self.delivery)) + 1
         starts = [0, *edges.tolist()]
         ends = [*edges.tolist(), len(self.delivery)]
-        return [(lo, hi, float(self.delivery[lo]))
-                for lo, hi in zip(starts, ends, strict=True) if hi > lo]
+        return [(lo, hi, float(self.delivery[lo])) for lo, hi in zip(starts, ends, strict=True) if hi > lo]
 
 
 @dataclass
@@ -108,8 +114,12 @@ class RiskResult:
 
     def manifest_fields(self) -> dict:
         """What `manifest.json` records about the run (DESIGN 5)."""
-        return {"seed": self.seed, "draws": self.draws,
-                "p_balanced_all_years": round(self.p_balanced_all_years, 6), "confidence": self.confidence}
+        return {
+            "seed": self.seed,
+            "draws": self.draws,
+            "p_balanced_all_years": round(self.p_balanced_all_years, 6),
+            "confidence": self.confidence,
+        }
 
 
 def setting_problems(draws: int, seed: int) -> list[Problem]:
@@ -146,8 +156,9 @@ def delivery_profile(model: Model, plan: dict[str, int]) -> DeliveryProfile:
     one_off = np.zeros(n)
     np.add.at(one_off, starts, model.one_off[options])
     ids = list(plan)
-    return DeliveryProfile(option_ids=[ids[i] for i in order], delivery=delivery,
-                           on_time=on_time, late=late, one_off=one_off)
+    return DeliveryProfile(
+        option_ids=[ids[i] for i in order], delivery=delivery, on_time=on_time, late=late, one_off=one_off
+    )
 
 
 def _take_levels(padded: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -156,8 +167,9 @@ def _take_levels(padded: np.ndarray, j: np.ndarray) -> np.ndarray:
     return padded[rows, np.maximum(j, -1) + 1]
 
 
-def draw_delivery(rng: np.random.Generator, profile: DeliveryProfile, slip: float,
-                  concentration: float, draws: int) -> tuple[np.ndarray, np.ndarray]:
+def draw_delivery(
+    rng: np.random.Generator, profile: DeliveryProfile, slip: float, concentration: float, draws: int
+) -> tuple[np.ndarray, np.ndarray]:
     """One chunk of draws: the share each option delivers (draws, k), and which options start late,
     as the flat indices, in increasing order, of the late cells of a draws x k matrix."""
     k = len(profile.delivery)
@@ -171,8 +183,9 @@ def draw_delivery(rng: np.random.Generator, profile: DeliveryProfile, slip: floa
     return share, late
 
 
-def plan_savings(profile: DeliveryProfile, share: np.ndarray, late: np.ndarray,
-                 overwrite_share: bool = False) -> np.ndarray:
+def plan_savings(
+    profile: DeliveryProfile, share: np.ndarray, late: np.ndarray, overwrite_share: bool = False
+) -> np.ndarray:
     """Savings in each year of each draw (draws, n), given the share each option delivers of its
     positive levels (draws, k) and the late cells (flat indices in increasing order, e.g.
     np.flatnonzero of a draws x k mask). Costs are paid in full, a year later when late.
@@ -216,9 +229,14 @@ def _thin_product(share: np.ndarray, gain: np.ndarray) -> np.ndarray:
     return out
 
 
-def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
-             seed: int = DEFAULT_SEED, progress: Progress | None = None,
-             confidence: float | None = None) -> RiskResult:
+def simulate(
+    model: Model,
+    plan: dict[str, int],
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+    confidence: float | None = None,
+) -> RiskResult:
     """Monte Carlo of the plan's delivery (DESIGN 4.5) and its resilience at `confidence` (default the
     scenario's policy.confidence; DESIGN 4.6); `progress` is called with the number of draws
     finished after each chunk. The same model, plan, draws and seed give identical results."""
@@ -237,7 +255,7 @@ def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
     for first in range(0, draws, chunk):
         size = min(chunk, draws - first)
         share, late = draw_delivery(rng, profile, policy.slip, policy.delivery_concentration, size)
-        savings[first:first + size] = plan_savings(profile, share, late, overwrite_share=True)
+        savings[first : first + size] = plan_savings(profile, share, late, overwrite_share=True)
         if progress is not None:
             progress(size)
 
@@ -245,29 +263,45 @@ def simulate(model: Model, plan: dict[str, int], draws: int = DEFAULT_DRAWS,
     res = settle_reserves(after_savings, sc.reserves.usable_k, sc.reserves.minimum_k, sc.reserves.max_cover_k)
     unidentified = clean(res.unidentified)
     balanced = unidentified < TOLERANCE_K
-    table = pd.DataFrame({
-        "year": model.years,
-        "p5_k": np.percentile(unidentified, 5, axis=0),
-        "p50_k": np.percentile(unidentified, 50, axis=0),
-        "p95_k": np.percentile(unidentified, 95, axis=0),
-        "expected_unidentified_k": unidentified.mean(axis=0),
-        "p_balanced": balanced.mean(axis=0),
-        "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
-    }, columns=RISK_COLUMNS)
-    resilience = pd.DataFrame({
-        "year": model.years,
-        "p_balanced": balanced.mean(axis=0),
-        "var_k": var(unidentified, confidence, axis=0),
-        "cvar_k": clean(cvar(unidentified, confidence, axis=0)),
-        "expected_unidentified_k": unidentified.mean(axis=0),
-        "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
-        "p95_cover_used_k": np.percentile(res.draw, 95, axis=0),
-        "shortfall_at_confidence_k": shortfall_at_confidence(model, after_savings, confidence),
-    }, columns=RESILIENCE_COLUMNS)
-    return RiskResult(model=model, plan=plan, draws=draws, seed=seed, savings=savings,
-                      unidentified=unidentified, reserves_balance=res.closing, table=table,
-                      p_balanced_all_years=float(balanced.all(axis=1).mean()), confidence=confidence,
-                      reserves_drawn=res.draw, resilience=resilience)
+    table = pd.DataFrame(
+        {
+            "year": model.years,
+            "p5_k": np.percentile(unidentified, 5, axis=0),
+            "p50_k": np.percentile(unidentified, 50, axis=0),
+            "p95_k": np.percentile(unidentified, 95, axis=0),
+            "expected_unidentified_k": unidentified.mean(axis=0),
+            "p_balanced": balanced.mean(axis=0),
+            "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
+        },
+        columns=RISK_COLUMNS,
+    )
+    resilience = pd.DataFrame(
+        {
+            "year": model.years,
+            "p_balanced": balanced.mean(axis=0),
+            "var_k": var(unidentified, confidence, axis=0),
+            "cvar_k": clean(cvar(unidentified, confidence, axis=0)),
+            "expected_unidentified_k": unidentified.mean(axis=0),
+            "p5_reserves_balance_k": np.percentile(res.closing, 5, axis=0),
+            "p95_cover_used_k": np.percentile(res.draw, 95, axis=0),
+            "shortfall_at_confidence_k": shortfall_at_confidence(model, after_savings, confidence),
+        },
+        columns=RESILIENCE_COLUMNS,
+    )
+    return RiskResult(
+        model=model,
+        plan=plan,
+        draws=draws,
+        seed=seed,
+        savings=savings,
+        unidentified=unidentified,
+        reserves_balance=res.closing,
+        table=table,
+        p_balanced_all_years=float(balanced.all(axis=1).mean()),
+        confidence=confidence,
+        reserves_drawn=res.draw,
+        resilience=resilience,
+    )
 
 
 def shortfall_at_confidence(model: Model, after_savings: np.ndarray, confidence: float) -> np.ndarray:
@@ -301,20 +335,23 @@ def lines(result: RiskResult, best_possible: bool = False) -> list[str]:
         f"{d['R']:.0%} of a red; costs and one-off costs are paid in full.",
         "",
     ]
-    head = (f"{'Year':<9}{'Chance it':>11}{'Savings still to be found':>40}{'Reserves at':>14}")
-    head2 = (f"{'':<9}{'balances':>11}{'average':>10}{'typical':>10}{'good':>10}{'bad':>10}"
-             f"{'year end':>14}")
-    head3 = (f"{'':<9}{'':>11}{'':>10}{'(P50)':>10}{'(P5)':>10}{'(P95)':>10}{'bad (P5)':>14}")
+    head = f"{'Year':<9}{'Chance it':>11}{'Savings still to be found':>40}{'Reserves at':>14}"
+    head2 = f"{'':<9}{'balances':>11}{'average':>10}{'typical':>10}{'good':>10}{'bad':>10}{'year end':>14}"
+    head3 = f"{'':<9}{'':>11}{'':>10}{'(P50)':>10}{'(P5)':>10}{'(P95)':>10}{'bad (P5)':>14}"
     out += [head, head2, head3, "-" * len(head2)]
     for _, row in result.table.iterrows():
-        out.append(f"{row['year']:<9}{chance(row['p_balanced']):>11}"
-                   f"{money(row['expected_unidentified_k']):>10}{money(row['p50_k']):>10}"
-                   f"{money(row['p5_k']):>10}{money(row['p95_k']):>10}"
-                   f"{money(row['p5_reserves_balance_k']):>14}")
+        out.append(
+            f"{row['year']:<9}{chance(row['p_balanced']):>11}"
+            f"{money(row['expected_unidentified_k']):>10}{money(row['p50_k']):>10}"
+            f"{money(row['p5_k']):>10}{money(row['p95_k']):>10}"
+            f"{money(row['p5_reserves_balance_k']):>14}"
+        )
     out.append("-" * len(head2))
-    out.append(f"The chance that every year balances is {chance(result.p_balanced_all_years)}. "
-               "'Bad' is a 1-in-20 outcome: savings still to be found are above P95, or reserves "
-               "below P5, in 5% of the draws.")
+    out.append(
+        f"The chance that every year balances is {chance(result.p_balanced_all_years)}. "
+        "'Bad' is a 1-in-20 outcome: savings still to be found are above P95, or reserves "
+        "below P5, in 5% of the draws."
+    )
     if result.resilience is not None:
         out += [""] + resilience_lines(result, best_possible)
     return out
@@ -326,19 +363,23 @@ def resilience_lines(result: RiskResult, best_possible: bool = False) -> list[st
 
     p = result.confidence
     pct, worst = percent(p), percent(1 - p)
-    out = [f"Resilience at {pct} confidence: 'to find' is what {pct} of draws stay at or below after reserves, "
-           f"'bad-year average' the average of the worst {worst}; reserves cover shortfalls within max_cover_k.",
-           ""]
-    head = (f"{'Year':<9}{'Chance it':>11}{'To find':>10}{'Bad-year':>10}{'Reserves':>11}{'Reserves':>11}"
-            f"{'Still to':>11}")
-    head2 = (f"{'':<9}{'balances':>11}{f'({pct})':>10}{'average':>10}{'drawn, bad':>11}{'at end,':>11}"
-             f"{'identify':>11}")
+    out = [
+        f"Resilience at {pct} confidence: 'to find' is what {pct} of draws stay at or below after reserves, "
+        f"'bad-year average' the average of the worst {worst}; reserves cover shortfalls within max_cover_k.",
+        "",
+    ]
+    head = (
+        f"{'Year':<9}{'Chance it':>11}{'To find':>10}{'Bad-year':>10}{'Reserves':>11}{'Reserves':>11}{'Still to':>11}"
+    )
+    head2 = f"{'':<9}{'balances':>11}{f'({pct})':>10}{'average':>10}{'drawn, bad':>11}{'at end,':>11}{'identify':>11}"
     head3 = f"{'':<9}{'':>11}{'':>10}{'':>10}{'year (P95)':>11}{'bad (P5)':>11}{'':>11}"
     out += [head, head2, head3, "-" * len(head)]
     for _, row in result.resilience.iterrows():
-        out.append(f"{row['year']:<9}{chance(row['p_balanced']):>11}{money(row['var_k']):>10}"
-                   f"{money(row['cvar_k']):>10}{money(row['p95_cover_used_k']):>11}"
-                   f"{money(row['p5_reserves_balance_k']):>11}{money(row['shortfall_at_confidence_k']):>11}")
+        out.append(
+            f"{row['year']:<9}{chance(row['p_balanced']):>11}{money(row['var_k']):>10}"
+            f"{money(row['cvar_k']):>10}{money(row['p95_cover_used_k']):>11}"
+            f"{money(row['p5_reserves_balance_k']):>11}{money(row['shortfall_at_confidence_k']):>11}"
+        )
     out.append("-" * len(head))
     out.append(f"Robustness of the estimates and adequacy of reserves ({S25}):")
     out += [f"  {line}" for line in section25_sentences(result.resilience, p, best_possible)]

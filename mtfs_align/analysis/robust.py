@@ -70,14 +70,21 @@ def setting_problems(samples: int, seed: int, concentration: float) -> list[Prob
     """What is wrong with --samples, --seed and --concentration (empty when nothing is)."""
     problems = []
     if samples < 1:
-        problems.append(Problem("", "", "--samples", f"{samples} samples is too few",
-                                "give at least 1, e.g. --samples 100"))
+        problems.append(
+            Problem("", "", "--samples", f"{samples} samples is too few", "give at least 1, e.g. --samples 100")
+        )
     if seed < 0:
         problems.append(Problem("", "", "--seed", f"the seed {seed} is negative", "give a whole number of 0 or more"))
     if not concentration > 0 or not np.isfinite(concentration):
-        problems.append(Problem("", "", "--concentration", f"{concentration:g} is not a positive number",
-                                "give a positive number, e.g. --concentration 20 (larger keeps closer to the "
-                                "Cabinet's weights)"))
+        problems.append(
+            Problem(
+                "",
+                "",
+                "--concentration",
+                f"{concentration:g} is not a positive number",
+                "give a positive number, e.g. --concentration 20 (larger keeps closer to the Cabinet's weights)",
+            )
+        )
     return problems
 
 
@@ -85,8 +92,9 @@ def has_ranges(scenario: Scenario) -> bool:
     return any(high > low for low, high in scenario.weights.values())
 
 
-def sample_weights(scenario: Scenario, samples: int, rng: np.random.Generator,
-                   concentration: float = DEFAULT_CONCENTRATION) -> tuple[np.ndarray, str]:
+def sample_weights(
+    scenario: Scenario, samples: int, rng: np.random.Generator, concentration: float = DEFAULT_CONCENTRATION
+) -> tuple[np.ndarray, str]:
     """(samples, P) priority weights in the order of the plan's priorities, each row summing to 1."""
     ids = list(scenario.priorities)
     bounds = np.array([scenario.weights[p] for p in ids], dtype=float)  # (P, 2)
@@ -125,9 +133,15 @@ def core_class(index: float) -> str:
     return "borderline"
 
 
-def robust(scenario: Scenario, settings: SolverSettings | None = None, samples: int = DEFAULT_SAMPLES,
-           seed: int = DEFAULT_SEED, concentration: float = DEFAULT_CONCENTRATION,
-           progress: Progress | None = None, model: Model | None = None) -> RobustResult:
+def robust(
+    scenario: Scenario,
+    settings: SolverSettings | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    concentration: float = DEFAULT_CONCENTRATION,
+    progress: Progress | None = None,
+    model: Model | None = None,
+) -> RobustResult:
     """Core index of every option over `samples` weight samples (DESIGN 4.5); a scenario planned
     on risk is re-planned on its K futures, drawn from the same seed's planning stream (DESIGN 4.6)."""
     settings = settings or SolverSettings()
@@ -173,25 +187,42 @@ def robust(scenario: Scenario, settings: SolverSettings | None = None, samples: 
 
     core = adopted.mean(axis=0)
     names = [scenario.options[o].name for o in model.option_ids]
-    table = pd.DataFrame({"option": model.option_ids, "name": names, "core_index": core,
-                          "class": [core_class(c) for c in core]}, columns=COLUMNS)
+    table = pd.DataFrame(
+        {"option": model.option_ids, "name": names, "core_index": core, "class": [core_class(c) for c in core]},
+        columns=COLUMNS,
+    )
     return RobustResult(
-        table=table, weights=weights, adopted=adopted, plans=plans, sampling=sampling, seed=seed, samples=samples,
-        concentration=concentration, optimum=optimum,
-        status="time_limit" if "time_limit" in statuses else "optimal", solver=settings.solver,
-        mip_gap=settings.mip_gap, seconds=time.perf_counter() - began, problem=sp,
+        table=table,
+        weights=weights,
+        adopted=adopted,
+        plans=plans,
+        sampling=sampling,
+        seed=seed,
+        samples=samples,
+        concentration=concentration,
+        optimum=optimum,
+        status="time_limit" if "time_limit" in statuses else "optimal",
+        solver=settings.solver,
+        mip_gap=settings.mip_gap,
+        seconds=time.perf_counter() - began,
+        problem=sp,
     )
 
 
 def lines(result: RobustResult) -> list[str]:
     """The core index in council English for the terminal."""
-    how = ("uniform within the scenario's weight ranges" if result.sampling == "ranges" else
-           f"Dirichlet around the Cabinet's weights, concentration {result.concentration:g}")
+    how = (
+        "uniform within the scenario's weight ranges"
+        if result.sampling == "ranges"
+        else f"Dirichlet around the Cabinet's weights, concentration {result.concentration:g}"
+    )
     counts = result.counts()
     table = result.table
-    out = [f"Across {result.samples} samples of the priority weights ({how}; seed {result.seed}):",
-           f"  {counts['core']} options are core (adopted in at least 95% of samples), {counts['borderline']} "
-           f"borderline and {counts['exterior']} exterior (adopted in at most 5%)."]
+    out = [
+        f"Across {result.samples} samples of the priority weights ({how}; seed {result.seed}):",
+        f"  {counts['core']} options are core (adopted in at least 95% of samples), {counts['borderline']} "
+        f"borderline and {counts['exterior']} exterior (adopted in at most 5%).",
+    ]
     borderline = table[table["class"] == "borderline"].sort_values("core_index", ascending=False, kind="stable")
     if not borderline.empty:
         out.append("  Borderline, depending on the weights:")
@@ -199,8 +230,10 @@ def lines(result: RobustResult) -> list[str]:
             out.append(f"    {row['option']} {row['name']} ({row['core_index']:.0%} of samples)")
     plan = result.optimum.plan
     core_in_plan = int(table[table["option"].isin(plan) & (table["class"] == "core")].shape[0])
-    out.append(f"  At the Cabinet's own weights the optimised plan adopts {len(plan)} options; {core_in_plan} of "
-               "them are core.")
+    out.append(
+        f"  At the Cabinet's own weights the optimised plan adopts {len(plan)} options; {core_in_plan} of "
+        "them are core."
+    )
     if result.status != "optimal":
         out.append("The solver stopped at the time limit for some samples: those plans may not be optimal.")
     return out

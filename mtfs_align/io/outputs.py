@@ -133,14 +133,18 @@ def replace_problem(target: Path) -> tuple[str, str] | None:
         return None
     foreign = foreign_entries(target)
     if foreign is None:
-        return (f"{shown} already exists, is not empty and is not an mtfs_align output folder (it has no "
-                f"{MARKER} file), so it will not be replaced",
-                "choose a new or empty folder with --out, or move that folder's files away yourself")
+        return (
+            f"{shown} already exists, is not empty and is not an mtfs_align output folder (it has no "
+            f"{MARKER} file), so it will not be replaced",
+            "choose a new or empty folder with --out, or move that folder's files away yourself",
+        )
     if foreign:
         listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        return (f"{shown} is an earlier mtfs_align output folder but also holds files the tool did not "
-                f"write ({listed}), so it will not be replaced",
-                "move those files out of the folder, or choose another folder with --out")
+        return (
+            f"{shown} is an earlier mtfs_align output folder but also holds files the tool did not "
+            f"write ({listed}), so it will not be replaced",
+            "move those files out of the folder, or choose another folder with --out",
+        )
     return None
 
 
@@ -150,17 +154,24 @@ def location_problem(target: Path) -> tuple[str, str] | None:
     absolute = Path(os.path.abspath(target))
     for part in absolute.parts:
         if len(os.fsencode(part)) > _NAME_MAX:
-            return (f"the output folder {shown} has a name part of {len(os.fsencode(part))} bytes, longer than "
-                    f"the {_NAME_MAX} a file name may have", "choose a shorter name with --out")
+            return (
+                f"the output folder {shown} has a name part of {len(os.fsencode(part))} bytes, longer than "
+                f"the {_NAME_MAX} a file name may have",
+                "choose a shorter name with --out",
+            )
     ancestor = absolute.parent
     while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
-        return (f"the output folder {shown} cannot be made: {display_path(ancestor)} is a file, not a folder",
-                "choose an --out whose parent folders are folders")
+        return (
+            f"the output folder {shown} cannot be made: {display_path(ancestor)} is a file, not a folder",
+            "choose an --out whose parent folders are folders",
+        )
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        return (f"the output folder {shown} cannot be written: no permission to write in "
-                f"{display_path(ancestor)}", "choose a folder you can write to with --out")
+        return (
+            f"the output folder {shown} cannot be written: no permission to write in {display_path(ancestor)}",
+            "choose a folder you can write to with --out",
+        )
     return None
 
 
@@ -196,14 +207,18 @@ def check_output_location(target: Path, forbidden: list[Path], inputs: list[Path
         folders.append(folder)
     for folder in folders:
         if resolved == folder or folder in resolved.parents:
-            refuse(f"the output folder {display_path(target)} is inside {display_path(folder)}, "
-                   "which holds the inputs", "write outputs elsewhere, e.g. outputs/<scenario>")
+            refuse(
+                f"the output folder {display_path(target)} is inside {display_path(folder)}, which holds the inputs",
+                "write outputs elsewhere, e.g. outputs/<scenario>",
+            )
             break
     for path in inputs:
         path = path.resolve()
         if resolved == path or resolved in path.parents:
-            refuse(f"the output folder {display_path(target)} contains the input "
-                   f"{display_path(path)}", "choose an empty folder or one under outputs/")
+            refuse(
+                f"the output folder {display_path(target)} contains the input {display_path(path)}",
+                "choose an empty folder or one under outputs/",
+            )
     if not problems:
         replace = replace_problem(resolved)
         if replace is not None:
@@ -230,16 +245,20 @@ def _take_lock(target: Path) -> tuple[int, Path]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as err:
-            raise _refusal(f"the output folder {display_path(target)} cannot be written: {err.strerror}",
-                           "choose a folder you can write to with --out") from err
+            raise _refusal(
+                f"the output folder {display_path(target)} cannot be written: {err.strerror}",
+                "choose a folder you can write to with --out",
+            ) from err
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
             who = f" (process {holder})" if holder.isdigit() else ""
-            raise _refusal(f"another mtfs-align command{who} is writing {display_path(target)} now",
-                           "wait for it to finish, or give this one another folder with --out") from None
+            raise _refusal(
+                f"another mtfs-align command{who} is writing {display_path(target)} now",
+                "wait for it to finish, or give this one another folder with --out",
+            ) from None
         try:
             same = os.path.samestat(os.fstat(fd), os.stat(path))
         except FileNotFoundError:
@@ -369,13 +388,18 @@ class OutputFolder:
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise _refusal(f"the output folder {display_path(target)} cannot be made: {err.strerror}",
-                           "choose another folder with --out") from err
+            raise _refusal(
+                f"the output folder {display_path(target)} cannot be made: {err.strerror}",
+                "choose another folder with --out",
+            ) from err
         self._lock: tuple[int, Path] | None = _take_lock(self.target)
         try:
             recover(self.target)
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.out.{os.getpid()}-", suffix=".tmp",
-                                             dir=self.target.parent))
+            self.tmp = Path(
+                tempfile.mkdtemp(
+                    prefix=f".{self.target.name}.out.{os.getpid()}-", suffix=".tmp", dir=self.target.parent
+                )
+            )
             os.chmod(self.tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the outputs from colleagues
         except BaseException:
             self._unlock()
@@ -409,9 +433,13 @@ class OutputFolder:
         """List every file in the folder (written by `path` or by the report stage directly)."""
         files = sorted(str(p.relative_to(self.tmp)) for p in self.tmp.rglob("*") if p.is_file())
         files = [name for name in files if name != MARKER]
-        data = {"token": MARKER_TOKEN, "version": __version__, "files": files,
-                "note": "Written by mtfs-align; the next run replaces this folder whole while it holds only "
-                        "these files. Keep your own files elsewhere."}
+        data = {
+            "token": MARKER_TOKEN,
+            "version": __version__,
+            "files": files,
+            "note": "Written by mtfs-align; the next run replaces this folder whole while it holds only "
+            "these files. Keep your own files elsewhere.",
+        }
         with open(self.tmp / MARKER, "w", encoding="utf-8") as handle:
             json.dump(data, handle, indent=2)
             handle.write("\n")
@@ -426,7 +454,7 @@ class OutputFolder:
         # No atomic exchange here: the name is missing between these two renames, and `recover`
         # puts the backup back if the run dies there.
         prefix = f".{self.target.name}.out."
-        backup = self.tmp.with_name(prefix + "old-" + self.tmp.name[len(prefix):].removesuffix(".tmp"))
+        backup = self.tmp.with_name(prefix + "old-" + self.tmp.name[len(prefix) :].removesuffix(".tmp"))
         os.rename(self.target, backup)
         os.rename(self.tmp, self.target)
         return backup

@@ -27,8 +27,9 @@ def read_plan_file(path: Path, scenario: Scenario) -> dict[str, int]:
             problems.add(path, row.where, "option", "the option is blank", "name an option id from options.csv")
             continue
         if oid not in scenario.options:
-            problems.add(path, row.where, "option", f"'{oid}' is not an option of this scenario",
-                         "use an id from options.csv")
+            problems.add(
+                path, row.where, "option", f"'{oid}' is not an option of this scenario", "use an id from options.csv"
+            )
             continue
         if oid in plan:
             problems.add(path, row.where, "option", f"option {oid} appears twice", "list each option once")
@@ -39,8 +40,13 @@ def read_plan_file(path: Path, scenario: Scenario) -> dict[str, int]:
             problems.add(path, row.where, "start", str(err), "write the start year as 2021/22")
             continue
         if not 0 <= index < n:
-            problems.add(path, row.where, "start", f"{label} is outside the horizon {scenario.years[0]} to "
-                         f"{scenario.years[-1]}", "use a year within the horizon")
+            problems.add(
+                path,
+                row.where,
+                "start",
+                f"{label} is outside the horizon {scenario.years[0]} to {scenario.years[-1]}",
+                "use a year within the horizon",
+            )
             continue
         plan[oid] = index
     problems.raise_if_any()

@@ -57,23 +57,28 @@ def read_csv_table(path: Path, problems: Problems, what: str, required: list[str
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) > len(columns):
-                extra = [cell for cell in record[len(columns):] if cell.strip()]
+                extra = [cell for cell in record[len(columns) :] if cell.strip()]
                 if extra:
-                    problems.add(path, f"line {start}", "", f"the row has {len(record)} cells but the "
-                                 f"header has {len(columns)}", "quote values that contain commas")
+                    problems.add(
+                        path,
+                        f"line {start}",
+                        "",
+                        f"the row has {len(record)} cells but the header has {len(columns)}",
+                        "quote values that contain commas",
+                    )
                     continue
             values = {name: (record[i] if i < len(record) else "") for i, name in enumerate(columns)}
             ident = values.get("id", "").strip()
             rows.append(Row(values, path, f"line {start}" + (f" ({ident})" if ident else "")))
     except csv.Error as err:
-        problems.add(path, f"line {reader.line_num}", "", f"the row cannot be read ({err})",
-                     "check the quoting on that line")
+        problems.add(
+            path, f"line {reader.line_num}", "", f"the row cannot be read ({err})", "check the quoting on that line"
+        )
         return None
     return Table(path, columns, rows)
 
 
-def _check_columns(path: Path, where: str, columns: list[str], required: list[str],
-                   problems: Problems) -> bool:
+def _check_columns(path: Path, where: str, columns: list[str], required: list[str], problems: Problems) -> bool:
     seen = set()
     ok = True
     for name in columns:
@@ -83,8 +88,13 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
         seen.add(name)
     missing = [name for name in required if name not in seen]
     if missing:
-        problems.add(path, where, ", ".join(missing), "required column missing",
-                     "add the column" + ("s" if len(missing) > 1 else "") + " to the header row")
+        problems.add(
+            path,
+            where,
+            ", ".join(missing),
+            "required column missing",
+            "add the column" + ("s" if len(missing) > 1 else "") + " to the header row",
+        )
         ok = False
     return ok
 
@@ -92,10 +102,19 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
 MAX_MAGNITUDE = 1e9
 
 
-def parse_number(text: str, problems: Problems, file: Path, where: str, field_name: str, *,
-                 minimum: float | None = None, maximum: float | None = None,
-                 above: float | None = None, default: float | None = None,
-                 unit: str = "") -> float | None:
+def parse_number(
+    text: str,
+    problems: Problems,
+    file: Path,
+    where: str,
+    field_name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    above: float | None = None,
+    default: float | None = None,
+    unit: str = "",
+) -> float | None:
     """A finite number from a cell; blank gives `default`. Bad values are problems (None back)."""
     text = (text or "").strip() if isinstance(text, str) else text
     if text == "" or text is None:
@@ -110,8 +129,13 @@ def parse_number(text: str, problems: Problems, file: Path, where: str, field_na
         except ValueError:
             value = None
     if value is None:
-        problems.add(file, where, field_name, f"'{text}' is not a number",
-                     f"write a plain number{unit} (no £ sign, commas or letters)")
+        problems.add(
+            file,
+            where,
+            field_name,
+            f"'{text}' is not a number",
+            f"write a plain number{unit} (no £ sign, commas or letters)",
+        )
         return None
     if math.isnan(value) or math.isinf(value):
         problems.add(file, where, field_name, f"'{text}' is not a finite number", "write a real number")
@@ -119,20 +143,34 @@ def parse_number(text: str, problems: Problems, file: Path, where: str, field_na
     if abs(value) > MAX_MAGNITUDE:
         # £1,000bn in £ thousands: no council figure, share or weight comes near it, and larger
         # numbers break the solvers' arithmetic (a priority weight of 1e308 overflowed to NaN)
-        problems.add(file, where, field_name, f"{text} is too large to be a real figure",
-                     f"write a number of at most {MAX_MAGNITUDE:,.0f} (money is in £ thousands)")
+        problems.add(
+            file,
+            where,
+            field_name,
+            f"{text} is too large to be a real figure",
+            f"write a number of at most {MAX_MAGNITUDE:,.0f} (money is in £ thousands)",
+        )
         return None
     if minimum is not None and value < minimum:
-        problems.add(file, where, field_name, f"{_fmt(value)} is below the smallest allowed value "
-                     f"{_fmt(minimum)}", f"use a value of at least {_fmt(minimum)}")
+        problems.add(
+            file,
+            where,
+            field_name,
+            f"{_fmt(value)} is below the smallest allowed value {_fmt(minimum)}",
+            f"use a value of at least {_fmt(minimum)}",
+        )
         return None
     if above is not None and value <= above:
-        problems.add(file, where, field_name, f"{_fmt(value)} is too small",
-                     f"use a value above {_fmt(above)}")
+        problems.add(file, where, field_name, f"{_fmt(value)} is too small", f"use a value above {_fmt(above)}")
         return None
     if maximum is not None and value > maximum:
-        problems.add(file, where, field_name, f"{_fmt(value)} is above the largest allowed value "
-                     f"{_fmt(maximum)}", f"use a value of at most {_fmt(maximum)}")
+        problems.add(
+            file,
+            where,
+            field_name,
+            f"{_fmt(value)} is above the largest allowed value {_fmt(maximum)}",
+            f"use a value of at most {_fmt(maximum)}",
+        )
         return None
     return value
 

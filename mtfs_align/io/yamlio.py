@@ -15,9 +15,7 @@ from mtfs_align.errors import Problems
 from mtfs_align.io.text import read_text
 
 _STANDARD = "tag:yaml.org,2002:"
-_SAFE_TAGS = {
-    _STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
-}
+_SAFE_TAGS = {_STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
 _MAX_NODES = 200_000  # guards against alias bombs
 _MAX_DEPTH = 40  # a scenario or plan nests a handful of levels; anything deeper is not one
 _MAX_DIGITS = 18  # an integer longer than this is no council's figure (and would not fit a float exactly)
@@ -60,21 +58,32 @@ class _Converter:
             return None
         if len(key_path) > _MAX_DEPTH:
             if not self.failed:
-                self._refuse(node, key_path[:3], f"the file nests more than {_MAX_DEPTH} levels deep",
-                             "a scenario needs only a few levels: check the indentation and brackets")
+                self._refuse(
+                    node,
+                    key_path[:3],
+                    f"the file nests more than {_MAX_DEPTH} levels deep",
+                    "a scenario needs only a few levels: check the indentation and brackets",
+                )
             return None
         self.count += 1
         if self.count > _MAX_NODES:
             if not self.failed:
-                self.problems.add(self.path, "", "", "the file is too large or uses aliases too deeply",
-                                  "write the values out without YAML aliases")
+                self.problems.add(
+                    self.path,
+                    "",
+                    "",
+                    "the file is too large or uses aliases too deeply",
+                    "write the values out without YAML aliases",
+                )
             self.failed = True
             return None
         line = node.start_mark.line + 1
         self.lines.setdefault(key_path, line)
         if node.tag not in _SAFE_TAGS:
             self.problems.add(
-                self.path, f"line {line}", ".".join(map(str, key_path)),
+                self.path,
+                f"line {line}",
+                ".".join(map(str, key_path)),
                 f"the YAML tag '{node.tag.replace(_STANDARD, '!!')}' is not allowed",
                 "remove the tag: only plain values, lists and mappings are read",
             )
@@ -84,8 +93,12 @@ class _Converter:
             try:
                 self.constructor.flatten_mapping(node)
             except yaml.YAMLError:
-                self._refuse(node, key_path, "a merge key (<<) must name a mapping or a list of mappings",
-                             "write the keys out in full")
+                self._refuse(
+                    node,
+                    key_path,
+                    "a merge key (<<) must name a mapping or a list of mappings",
+                    "write the keys out in full",
+                )
                 return None
             result: dict = {}
             for key_node, value_node in node.value:
@@ -93,14 +106,22 @@ class _Converter:
                     break
                 key = self.convert(key_node, key_path + ("<key>",))
                 if isinstance(key, (dict, list)):
-                    self.problems.add(self.path, f"line {key_node.start_mark.line + 1}", "",
-                                      "a mapping key must be a plain value", "write key: value")
+                    self.problems.add(
+                        self.path,
+                        f"line {key_node.start_mark.line + 1}",
+                        "",
+                        "a mapping key must be a plain value",
+                        "write key: value",
+                    )
                     continue
                 key = _key_text(key)
                 if key in result:
                     self.problems.add(
-                        self.path, f"line {key_node.start_mark.line + 1}", ".".join(map(str, key_path + (key,))),
-                        "this key is given twice", "keep one of the two",
+                        self.path,
+                        f"line {key_node.start_mark.line + 1}",
+                        ".".join(map(str, key_path + (key,))),
+                        "this key is given twice",
+                        "keep one of the two",
                     )
                     continue
                 self.lines[key_path + (key,)] = key_node.start_mark.line + 1
@@ -113,11 +134,15 @@ class _Converter:
             if misread:
                 self._refuse(node, key_path, misread[0], misread[1])
                 return None
-        if not isinstance(node, yaml.ScalarNode) and node.tag in (_STANDARD + t for t in ("str", "int", "float",
-                                                                                        "bool", "null",
-                                                                                        "timestamp")):
-            self._refuse(node, key_path, f"the tag '{node.tag.replace(_STANDARD, '!!')}' cannot hold a list "
-                         "or a mapping", "remove the tag")
+        if not isinstance(node, yaml.ScalarNode) and node.tag in (
+            _STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+        ):
+            self._refuse(
+                node,
+                key_path,
+                f"the tag '{node.tag.replace(_STANDARD, '!!')}' cannot hold a list or a mapping",
+                "remove the tag",
+            )
             return None
         try:
             value = self.constructor.construct_object(node, deep=True)
@@ -127,8 +152,12 @@ class _Converter:
             self._refuse(node, key_path, f"'{shown}' is not a valid {tag} value", "remove the tag or correct the value")
             return None
         if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) > _MAX_DIGITS:
-            self._refuse(node, key_path, f"the whole number has more than {_MAX_DIGITS} digits",
-                         "write a real figure (money is in £ thousands)")
+            self._refuse(
+                node,
+                key_path,
+                f"the whole number has more than {_MAX_DIGITS} digits",
+                "write a real figure (money is in £ thousands)",
+            )
             return None
         if hasattr(value, "isoformat"):
             return value.isoformat()
@@ -139,14 +168,18 @@ def _misread_number(text: str) -> tuple[str, str] | None:
     """What YAML 1.1 would read differently from how a person reads a plain number, if anything."""
     bare = text.strip().lstrip("+-")
     if ":" in bare:
-        return (f"'{text}' would be read as a base-60 (clock) number", f"write it as a plain number, or in quotes "
-                f"('{text}') if it is text")
+        return (
+            f"'{text}' would be read as a base-60 (clock) number",
+            f"write it as a plain number, or in quotes ('{text}') if it is text",
+        )
     if "_" in bare:
         return f"'{text}' has underscores in it", "write the number without underscores"
     digits = bare.split(".")[0]
     if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
-        return (f"'{text}' starts with 0 and would be read as an octal number",
-                f"write it without the leading zero ({bare.lstrip('0') or '0'})")
+        return (
+            f"'{text}' starts with 0 and would be read as an octal number",
+            f"write it without the leading zero ({bare.lstrip('0') or '0'})",
+        )
     if bare[:2].lower() in ("0x", "0o", "0b"):
         return f"'{text}' would be read as a hexadecimal, octal or binary number", "write it as a plain decimal number"
     return None
@@ -168,15 +201,21 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
-        problems.add(path, "", "", "the file nests lists or mappings far too deeply to read",
-                     "a scenario needs only a few levels: check the brackets")
+        problems.add(
+            path,
+            "",
+            "",
+            "the file nests lists or mappings far too deeply to read",
+            "a scenario needs only a few levels: check the brackets",
+        )
         return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         detail = err.problem or err.context or "cannot be read"
-        problems.add(path, where, "", f"YAML syntax error: {detail}",
-                     "check the indentation, colons and brackets on that line")
+        problems.add(
+            path, where, "", f"YAML syntax error: {detail}", "check the indentation, colons and brackets on that line"
+        )
         return None
     except yaml.YAMLError as err:
         problems.add(path, "", "", f"YAML syntax error: {err}", "check the file is valid YAML")
@@ -187,8 +226,13 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     try:
         data = converter.convert(node, ())
     except RecursionError:
-        problems.add(path, "", "", "the file nests lists or mappings far too deeply to read",
-                     "a scenario needs only a few levels: check the brackets")
+        problems.add(
+            path,
+            "",
+            "",
+            "the file nests lists or mappings far too deeply to read",
+            "a scenario needs only a few levels: check the brackets",
+        )
         return None
     if converter.failed:
         return None

@@ -50,8 +50,11 @@ class RiskPlanned:
     def manifest_fields(self, years: list[str]) -> dict:
         figures = self.in_sample
         return {
-            "confidence": self.confidence, "draws": self.draws, "seed": self.seed,
-            "stage1_cvar_k": round(self.stage1_cvar_k, 3), "cvar_sum_k": round(self.cvar_sum_k, 3),
+            "confidence": self.confidence,
+            "draws": self.draws,
+            "seed": self.seed,
+            "stage1_cvar_k": round(self.stage1_cvar_k, 3),
+            "cvar_sum_k": round(self.cvar_sum_k, 3),
             "stage3_objective": round(self.objective, 9),
             "in_sample": {
                 "cvar_k": {y: round(float(v), 3) for y, v in zip(years, figures["cvar_k"], strict=True)},
@@ -87,8 +90,9 @@ def optimise(model: Model, settings: SolverSettings | None = None, seed: int = D
     return solve(sp, settings, build_seconds=build)
 
 
-def solve_for_risk(sp: SavingsProblem, settings: SolverSettings, seed: int, started: float,
-                   confidence: float | None = None, rp=None) -> Solution:
+def solve_for_risk(
+    sp: SavingsProblem, settings: SolverSettings, seed: int, started: float, confidence: float | None = None, rp=None
+) -> Solution:
     """DESIGN 4.6 on a built problem: K common delivery draws, three CVaR-then-harm stages."""
     from mtfs_align.optimise.risk_plan import build_risk_problem, plan_shortfalls
 
@@ -100,12 +104,26 @@ def solve_for_risk(sp: SavingsProblem, settings: SolverSettings, seed: int, star
     build = time.perf_counter() - started
     found = rp.solve(settings)
     return Solution(
-        plan=found.plan, status=found.status, solver=settings.solver, mip_gap=settings.mip_gap,
-        reported_gap=found.gap, unidentified_first_year=found.stage1_cvar_k, unidentified_total=found.cvar_sum_k,
-        objective=found.objective, build_seconds=build, solve_seconds=found.seconds,
-        risk=RiskPlanned(confidence=p, draws=rp.futures.count, seed=seed, stage1_cvar_k=found.stage1_cvar_k,
-                         cvar_sum_k=found.cvar_sum_k, objective=found.objective,
-                         in_sample=plan_shortfalls(sp.model, rp.futures, found.plan, p), problem=rp),
+        plan=found.plan,
+        status=found.status,
+        solver=settings.solver,
+        mip_gap=settings.mip_gap,
+        reported_gap=found.gap,
+        unidentified_first_year=found.stage1_cvar_k,
+        unidentified_total=found.cvar_sum_k,
+        objective=found.objective,
+        build_seconds=build,
+        solve_seconds=found.seconds,
+        risk=RiskPlanned(
+            confidence=p,
+            draws=rp.futures.count,
+            seed=seed,
+            stage1_cvar_k=found.stage1_cvar_k,
+            cvar_sum_k=found.cvar_sum_k,
+            objective=found.objective,
+            in_sample=plan_shortfalls(sp.model, rp.futures, found.plan, p),
+            problem=rp,
+        ),
     )
 
 
@@ -154,8 +172,9 @@ def solve_balance_stages(sp: SavingsProblem, settings: SolverSettings, started: 
     return u1, u_total, status
 
 
-def solve_harm_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
-                     start_harm: np.ndarray | None = None):
+def solve_harm_stage(
+    sp: SavingsProblem, settings: SolverSettings, started: float, start_harm: np.ndarray | None = None
+):
     sp.problem.setObjective(harm_objective(sp, start_harm))
     third = solvers.run(sp.problem, _remaining(settings, started), exact=False, warm=True)
     if third.status == "infeasible":
@@ -186,18 +205,31 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
         # Out of time before the harm stage found a plan: the stage-2 plan meets every constraint
         # and both balance stages, so it is returned, plainly marked as not optimal for harm.
         return Solution(
-            plan=balanced, status="time_limit", solver=settings.solver, mip_gap=settings.mip_gap,
-            reported_gap=None, unidentified_first_year=u1, unidentified_total=u_total, objective=float("nan"),
-            build_seconds=build_seconds, solve_seconds=time.perf_counter() - started,
+            plan=balanced,
+            status="time_limit",
+            solver=settings.solver,
+            mip_gap=settings.mip_gap,
+            reported_gap=None,
+            unidentified_first_year=u1,
+            unidentified_total=u_total,
+            objective=float("nan"),
+            build_seconds=build_seconds,
+            solve_seconds=time.perf_counter() - started,
         )
     balance_cut_short = status == "time_limit"
     if third.status == "time_limit":
         status = "time_limit"
     return Solution(
-        plan=sp.plan_from_solution(), status=status, solver=settings.solver, mip_gap=settings.mip_gap,
+        plan=sp.plan_from_solution(),
+        status=status,
+        solver=settings.solver,
+        mip_gap=settings.mip_gap,
         # the harm stage's gap says nothing when a balance stage was cut short: report none then
-        reported_gap=None if balance_cut_short else third.gap, unidentified_first_year=u1, unidentified_total=u_total,
-        objective=float(third.objective or 0.0), build_seconds=build_seconds,
+        reported_gap=None if balance_cut_short else third.gap,
+        unidentified_first_year=u1,
+        unidentified_total=u_total,
+        objective=float(third.objective or 0.0),
+        build_seconds=build_seconds,
         solve_seconds=time.perf_counter() - started,
     )
 
@@ -221,8 +253,7 @@ def add_bound(sp: SavingsProblem, name: str, expression: pulp.LpAffineExpression
 
 def bound_first_year(sp: SavingsProblem, u1: float) -> None:
     """Stage-1 bound: u[1] <= u1* + tolerance, as `solve_balance_stages` sets it."""
-    _set_stage_row(sp, "stage1_first_year", pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]),
-                   u1 + tolerance(u1))
+    _set_stage_row(sp, "stage1_first_year", pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]), u1 + tolerance(u1))
 
 
 def bound_horizon(sp: SavingsProblem, u_total: float) -> None:
@@ -234,8 +265,9 @@ def _total_unidentified(sp: SavingsProblem) -> pulp.LpAffineExpression:
     return pulp.LpAffineExpression([(u, 1.0) for u in sp.unidentified])
 
 
-def _solve_balance_stage(sp: SavingsProblem, objective: pulp.LpAffineExpression, settings: SolverSettings,
-                         started: float, warm: bool) -> tuple[float, str]:
+def _solve_balance_stage(
+    sp: SavingsProblem, objective: pulp.LpAffineExpression, settings: SolverSettings, started: float, warm: bool
+) -> tuple[float, str]:
     """One of stages 1 and 2 to proven optimality: its least unidentified savings (never below 0)."""
     sp.problem.setObjective(objective)
     result = solvers.run(sp.problem, _remaining(settings, started), exact=True, warm=warm)
@@ -244,18 +276,19 @@ def _solve_balance_stage(sp: SavingsProblem, objective: pulp.LpAffineExpression,
     return max(0.0, result.objective or 0.0), result.status
 
 
-def solve_first_year_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
-                           warm: bool = False) -> tuple[float, str]:
+def solve_first_year_stage(
+    sp: SavingsProblem, settings: SolverSettings, started: float, warm: bool = False
+) -> tuple[float, str]:
     """Stage 1 alone (proven optimal); both stage bounds are released first, then u[1]'s is set."""
     _drop_stage_rows(sp)
-    u1, status = _solve_balance_stage(sp, pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]), settings,
-                                      started, warm)
+    u1, status = _solve_balance_stage(sp, pulp.LpAffineExpression([(sp.unidentified[0], 1.0)]), settings, started, warm)
     bound_first_year(sp, u1)
     return u1, status
 
 
-def solve_horizon_stage(sp: SavingsProblem, settings: SolverSettings, started: float,
-                        warm: bool = True) -> tuple[float, str]:
+def solve_horizon_stage(
+    sp: SavingsProblem, settings: SolverSettings, started: float, warm: bool = True
+) -> tuple[float, str]:
     """Stage 2 alone (proven optimal), under the stage-1 bound already set; then its bound."""
     if "stage2_horizon" in sp.stage_rows:
         solvers.set_rhs(sp.stage_rows["stage2_horizon"], _INACTIVE)

@@ -36,11 +36,16 @@ def precheck(model: Model) -> list[Problem]:
                 continue
             needed = model.need[a, t] - limit
             if needed > best[a, t] + 1e-6:
-                found.append(_problem(
-                    model, f"{aid} ({activity.name}) needs {money(model.need[a, t])} in {years[t]} but its cash "
-                    f"limit is {money(limit)}; its available options can save at most {money(best[a, t])} of "
-                    f"the {money(needed)} difference", f"raise envelope_growth_pct for {aid}, add savings "
-                    "options for it, or widen their windows", "cash limit"))
+                found.append(
+                    _problem(
+                        model,
+                        f"{aid} ({activity.name}) needs {money(model.need[a, t])} in {years[t]} but its cash "
+                        f"limit is {money(limit)}; its available options can save at most {money(best[a, t])} of "
+                        f"the {money(needed)} difference",
+                        f"raise envelope_growth_pct for {aid}, add savings options for it, or widen their windows",
+                        "cash limit",
+                    )
+                )
                 break
     fixed = {oid: s for oid, s in sc.policy.adopt.items() if s is not None}
     index = model.option_index()
@@ -55,37 +60,60 @@ def precheck(model: Model) -> list[Problem]:
         for other in option.requires:
             q = sc.options[other]
             if q.available and q.earliest > s:
-                found.append(_problem(model, f"{oid} is adopted from {years[s]} but requires {other}, which cannot "
-                                      f"start before {years[q.earliest]}", f"adopt {oid} later or with 'any'",
-                                      "policy.adopt"))
+                found.append(
+                    _problem(
+                        model,
+                        f"{oid} is adopted from {years[s]} but requires {other}, which cannot "
+                        f"start before {years[q.earliest]}",
+                        f"adopt {oid} later or with 'any'",
+                        "policy.adopt",
+                    )
+                )
     for a, aid in enumerate(model.activity_ids):
         for t in range(model.n):
             room = model.need[a, t] - model.floor[a, t]
             if service_saving[a, t] > room + 1e-6:
                 names = [o for o, s in fixed.items() if sc.options[o].activity == aid and model.service[index[o]]]
-                found.append(_problem(
-                    model, f"the adopted option{'s' if len(names) > 1 else ''} {', '.join(names)} would take "
-                    f"{aid} ({sc.activities[aid].name}) below its statutory floor in {years[t]} (savings "
-                    f"{money(service_saving[a, t])}, room above the floor {money(room)})",
-                    "do not adopt it, or lower floor_share", "policy.adopt"))
+                found.append(
+                    _problem(
+                        model,
+                        f"the adopted option{'s' if len(names) > 1 else ''} {', '.join(names)} would take "
+                        f"{aid} ({sc.activities[aid].name}) below its statutory floor in {years[t]} (savings "
+                        f"{money(service_saving[a, t])}, room above the floor {money(room)})",
+                        "do not adopt it, or lower floor_share",
+                        "policy.adopt",
+                    )
+                )
                 break
     capacity = sc.policy.capacity
     if capacity is not None:
         for t in range(model.n):
             if effort[t] > capacity[t] + 1e-9:
-                found.append(_problem(model, f"the options adopted from {years[t]} need {effort[t]:g} change-capacity "
-                                      f"points but only {capacity[t]:g} are available", "raise policy.capacity or "
-                                      "adopt some options with 'any'", "policy.capacity"))
+                found.append(
+                    _problem(
+                        model,
+                        f"the options adopted from {years[t]} need {effort[t]:g} change-capacity "
+                        f"points but only {capacity[t]:g} are available",
+                        "raise policy.capacity or adopt some options with 'any'",
+                        "policy.capacity",
+                    )
+                )
     for pid, share in sc.policy.protect.items():
         p = model.priority_ids.index(pid)
         for t in range(model.n):
             used = float(model.share_ap[:, p] @ service_saving[:, t])
             room = (1 - share) * float(model.share_ap[:, p] @ model.need[:, t])
             if used > room + 1e-6:
-                found.append(_problem(model, f"the adopted options cut service spend aligned to {pid} by "
-                                      f"{money(used)} in {years[t]}, more than protection at {share:.0%} allows "
-                                      f"({money(room)})", f"lower policy.protect.{pid} or adopt fewer options",
-                                      "policy.protect"))
+                found.append(
+                    _problem(
+                        model,
+                        f"the adopted options cut service spend aligned to {pid} by "
+                        f"{money(used)} in {years[t]}, more than protection at {share:.0%} allows "
+                        f"({money(room)})",
+                        f"lower policy.protect.{pid} or adopt fewer options",
+                        "policy.protect",
+                    )
+                )
                 break
     return found
 
@@ -149,9 +177,14 @@ def diagnose(model: Model, settings: solvers.SolverSettings) -> list[Problem]:
             by_family.setdefault(row.family, []).append(row)
         found = [_conflict(model, family, group) for family, group in by_family.items()]
     if not found:
-        found = [_problem(model, "the savings options cannot meet the scenario's constraints together, and no "
-                          "single constraint family could be named", "loosen floors, cash limits, capacity, "
-                          "protection or the adopted options and run again")]
+        found = [
+            _problem(
+                model,
+                "the savings options cannot meet the scenario's constraints together, and no "
+                "single constraint family could be named",
+                "loosen floors, cash limits, capacity, protection or the adopted options and run again",
+            )
+        ]
     return found
 
 
@@ -168,5 +201,9 @@ def _conflict(model: Model, family: str, rows: list[Row]) -> Problem:
         "protect": "lower the protected share, or do not adopt options that cut this priority",
         "reserves": "raise the usable reserves or lower the minimum",
     }
-    return _problem(model, f"no plan can meet {names}{more} together with the rest of the scenario's constraints",
-                    fixes[family], family)
+    return _problem(
+        model,
+        f"no plan can meet {names}{more} together with the rest of the scenario's constraints",
+        fixes[family],
+        family,
+    )

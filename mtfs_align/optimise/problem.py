@@ -19,8 +19,7 @@ from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.scenario import Reserves as ReservesPolicy
 
-FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes",
-            "protect")
+FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
 RELAXABLE = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect", "reserves")
 
 
@@ -69,8 +68,11 @@ class SavingsProblem:
         for var, o, s in zip(self.z, self.pairs_option, self.pairs_start, strict=True):
             var.setInitialValue(1 if (int(o), int(s)) in chosen else 0)
         settled = self.settle(self.net_savings(plan))
-        for variables, values in ((self.draw, settled.draw), (self.pay, settled.paid),
-                                  (self.unidentified, settled.unidentified)):
+        for variables, values in (
+            (self.draw, settled.draw),
+            (self.pay, settled.paid),
+            (self.unidentified, settled.unidentified),
+        ):
             for var, value in zip(variables, values.tolist(), strict=True):
                 var.setInitialValue(value)
 
@@ -123,7 +125,8 @@ def scaled_reserves(reserves: ReservesPolicy, factor: float) -> ReservesPolicy:
     if factor == 1.0:
         return reserves
     return dataclasses.replace(
-        reserves, usable_k=reserves.minimum_k + factor * (reserves.usable_k - reserves.minimum_k),
+        reserves,
+        usable_k=reserves.minimum_k + factor * (reserves.usable_k - reserves.minimum_k),
         max_draw_k=[d if math.isinf(d) else d * factor for d in reserves.max_draw_k],
         max_cover_k=[d if math.isinf(d) else d * factor for d in reserves.max_cover_k],
     )
@@ -192,8 +195,10 @@ def _build_problem(model: Model) -> SavingsProblem:
     problem = pulp.LpProblem("mtfs_align", pulp.LpMinimize)
     z = [solvers.new_variable(problem, name, binary=True) for name in _start_names(model, pairs_option, pairs_start)]
     max_draw = model.scenario.reserves.max_draw_k
-    draw = [solvers.new_variable(problem, f"draw_t{t + 1}", 0, None if math.isinf(max_draw[t]) else max_draw[t])
-            for t in range(n)]
+    draw = [
+        solvers.new_variable(problem, f"draw_t{t + 1}", 0, None if math.isinf(max_draw[t]) else max_draw[t])
+        for t in range(n)
+    ]
     pay = [solvers.new_variable(problem, f"pay_t{t + 1}", 0) for t in range(n)]
     unidentified = [solvers.new_variable(problem, f"unidentified_t{t + 1}", 0) for t in range(n)]
     sp = SavingsProblem(model, problem, pairs_option, pairs_start, z, draw, pay, unidentified)
@@ -211,8 +216,9 @@ def _build_problem(model: Model) -> SavingsProblem:
     return sp
 
 
-def _add(sp: SavingsProblem, family: str, terms: list, sense: int, rhs: float, name: str, subject: str,
-         year: int | None) -> None:
+def _add(
+    sp: SavingsProblem, family: str, terms: list, sense: int, rhs: float, name: str, subject: str, year: int | None
+) -> None:
     expression = pulp.LpAffineExpression(terms)
     constraint = pulp.LpConstraint(e=expression, sense=sense, rhs=rhs, name=name)
     sp.problem.addConstraint(constraint, name=name)
@@ -286,8 +292,16 @@ def define_floor_constraints(sp: SavingsProblem) -> None:
             room = float(m.need[a, t] - m.floor[a, t])
             if coef[coef > 0].sum() <= room:
                 continue  # cannot bind
-            _add(sp, "floor", _terms(sp.z, coef, indices), pulp.LpConstraintLE, room,
-                 f"floor_{_name(m.activity_ids[a])}_t{t + 1}", m.activity_ids[a], t)
+            _add(
+                sp,
+                "floor",
+                _terms(sp.z, coef, indices),
+                pulp.LpConstraintLE,
+                room,
+                f"floor_{_name(m.activity_ids[a])}_t{t + 1}",
+                m.activity_ids[a],
+                t,
+            )
 
 
 def define_cash_limit_constraints(sp: SavingsProblem) -> None:
@@ -310,8 +324,16 @@ def define_cash_limit_constraints(sp: SavingsProblem) -> None:
             coef = group[:, t] if len(indices) else np.zeros(0)
             if coef[coef < 0].sum() >= needed:
                 continue  # holds whatever is chosen
-            _add(sp, "cash_limit", _terms(sp.z, coef, indices), pulp.LpConstraintGE, needed,
-                 f"cash_limit_{_name(aid)}_t{t + 1}", aid, t)
+            _add(
+                sp,
+                "cash_limit",
+                _terms(sp.z, coef, indices),
+                pulp.LpConstraintGE,
+                needed,
+                f"cash_limit_{_name(aid)}_t{t + 1}",
+                aid,
+                t,
+            )
 
 
 def define_one_start_constraints(sp: SavingsProblem) -> None:
@@ -348,8 +370,16 @@ def define_capacity_constraints(sp: SavingsProblem) -> None:
         indices = np.flatnonzero(sp.pairs_start == t)
         if effort[indices].sum() <= capacity[t]:
             continue
-        _add(sp, "capacity", _terms(sp.z, effort[indices], indices), pulp.LpConstraintLE, float(capacity[t]),
-             f"capacity_t{t + 1}", "capacity", t)
+        _add(
+            sp,
+            "capacity",
+            _terms(sp.z, effort[indices], indices),
+            pulp.LpConstraintLE,
+            float(capacity[t]),
+            f"capacity_t{t + 1}",
+            "capacity",
+            t,
+        )
 
 
 def _starts_of(sp: SavingsProblem) -> dict[int, list[int]]:
@@ -373,8 +403,16 @@ def define_requires_constraints(sp: SavingsProblem) -> None:
             for t in sorted({int(sp.pairs_start[i]) for i in own}):
                 terms = [(sp.z[i], 1.0) for i in own if sp.pairs_start[i] <= t]
                 terms += [(sp.z[i], -1.0) for i in starts.get(q, []) if sp.pairs_start[i] <= t]
-                _add(sp, "requires", terms, pulp.LpConstraintLE, 0.0,
-                     f"requires_{_name(oid)}_{_name(other)}_t{t + 1}", oid, t)
+                _add(
+                    sp,
+                    "requires",
+                    terms,
+                    pulp.LpConstraintLE,
+                    0.0,
+                    f"requires_{_name(oid)}_{_name(other)}_t{t + 1}",
+                    oid,
+                    t,
+                )
 
 
 def define_excludes_constraints(sp: SavingsProblem) -> None:
@@ -391,8 +429,16 @@ def define_excludes_constraints(sp: SavingsProblem) -> None:
                 continue
             done.add(key)
             terms = [(sp.z[i], 1.0) for i in starts[o] + starts[q]]
-            _add(sp, "excludes", terms, pulp.LpConstraintLE, 1.0,
-                 f"excludes_{_name(m.option_ids[key[0]])}_{_name(m.option_ids[key[1]])}", oid, None)
+            _add(
+                sp,
+                "excludes",
+                terms,
+                pulp.LpConstraintLE,
+                1.0,
+                f"excludes_{_name(m.option_ids[key[0]])}_{_name(m.option_ids[key[1]])}",
+                oid,
+                None,
+            )
 
 
 def define_protect_constraints(sp: SavingsProblem) -> None:
@@ -412,5 +458,13 @@ def define_protect_constraints(sp: SavingsProblem) -> None:
             room = (1 - share) * float(m.share_ap[:, p] @ m.need[:, t])
             if coef[coef > 0].sum() <= room:
                 continue
-            _add(sp, "protect", _terms(sp.z, coef, indices), pulp.LpConstraintLE, room,
-                 f"protect_{_name(pid)}_t{t + 1}", pid, t)
+            _add(
+                sp,
+                "protect",
+                _terms(sp.z, coef, indices),
+                pulp.LpConstraintLE,
+                room,
+                f"protect_{_name(pid)}_t{t + 1}",
+                pid,
+                t,
+            )

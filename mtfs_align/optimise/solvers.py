@@ -44,20 +44,28 @@ class SolveResult:
 def check_solver(name: str) -> None:
     """The solver exists and runs here; otherwise bad input naming the alternatives."""
     if name not in SOLVERS:
-        raise InputError([Problem("", "", "--solver", f"'{name}' is not a supported solver",
-                                  "use --solver cbc or --solver highs")])
+        raise InputError(
+            [Problem("", "", "--solver", f"'{name}' is not a supported solver", "use --solver cbc or --solver highs")]
+        )
     if not _make(name, SolverSettings(solver=name), exact=True, log_path=None).available():
         extra = " (install it with pip install 'mtfs_align[cbc]')" if name == "cbc" else ""
-        raise SolverError(f"The {name} solver is not available on this machine{extra}; try --solver "
-                          f"{'highs' if name == 'cbc' else 'cbc'}.")
+        raise SolverError(
+            f"The {name} solver is not available on this machine{extra}; try --solver "
+            f"{'highs' if name == 'cbc' else 'cbc'}."
+        )
 
 
 def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None, warm: bool = False):
     gap = 0.0 if exact else settings.mip_gap
     if name == "cbc":
         return pulp.COIN_CMD(
-            path=_cbc_path(), msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
-            threads=settings.threads, logPath=log_path,
+            path=_cbc_path(),
+            msg=False,
+            timeLimit=settings.time_limit,
+            gapRel=gap,
+            gapAbs=ABSOLUTE_GAP,
+            threads=settings.threads,
+            logPath=log_path,
             # No starting plan (`warm` is ignored): given one, CBC 2.10.3 was seen to end its search
             # after 18 nodes and call a plan optimal 4.8e-4 above a better legal plan at 5,000
             # options; without one its bound stays valid (docs/performance.md).
@@ -67,8 +75,9 @@ def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None
             options=["preprocess off"],
         )
     options = {"random_seed": 0, "output_flag": False, "log_to_console": False}
-    solver = _WarmHiGHS(msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP,
-                        threads=settings.threads, **options)
+    solver = _WarmHiGHS(
+        msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP, threads=settings.threads, **options
+    )
     solver.warm = warm
     return solver
 
@@ -127,8 +136,9 @@ def _cbc_path() -> str | None:
     return pulp_cbc_path if os.path.exists(pulp_cbc_path) else None
 
 
-def new_variable(problem: pulp.LpProblem, name: str, low: float | None = 0, up: float | None = None,
-                 binary: bool = False) -> pulp.LpVariable:
+def new_variable(
+    problem: pulp.LpProblem, name: str, low: float | None = 0, up: float | None = None, binary: bool = False
+) -> pulp.LpVariable:
     """A variable attached to `problem` (PuLP 4 style, also available in PuLP 3.3)."""
     cat = pulp.LpBinary if binary else pulp.LpContinuous
     if hasattr(problem, "add_variable"):
@@ -170,13 +180,14 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bo
             return SolveResult("infeasible", None, None, seconds)
         if not found and status != "Optimal":
             if settings.time_limit is not None and seconds >= 0.9 * settings.time_limit:
-                raise SolverError(f"The {settings.solver} solver found no plan within the time limit of "
-                                  f"{settings.time_limit:g} s; allow more time with --time-limit.")
+                raise SolverError(
+                    f"The {settings.solver} solver found no plan within the time limit of "
+                    f"{settings.time_limit:g} s; allow more time with --time-limit."
+                )
             raise SolverError(f"The {settings.solver} solver stopped without a plan (status {status}).")
         gap = _reported_gap(problem, settings, log_path)
         stopped_early = _stopped_early(problem, settings, gap, exact)
-        return SolveResult("time_limit" if stopped_early else "optimal", pulp.value(problem.objective), gap,
-                           seconds)
+        return SolveResult("time_limit" if stopped_early else "optimal", pulp.value(problem.objective), gap, seconds)
     finally:
         if log_path and os.path.exists(log_path):
             os.remove(log_path)
@@ -275,8 +286,9 @@ class ArrayResult:
 FEASIBILITY = 1e-6  # relative row and bound tolerance of the check on every returned plan
 
 
-def run_arrays(model: ArrayModel, settings: SolverSettings, exact: bool,
-               start: np.ndarray | None = None) -> ArrayResult:
+def run_arrays(
+    model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None
+) -> ArrayResult:
     """Solve an array model with the chosen solver; `exact` means to proven optimality; `start`, a
     feasible solution HiGHS may begin from (CBC is given none: docs/performance.md). The values
     returned are checked row by row and bound by bound (SolverError when they break one), and the
@@ -307,7 +319,8 @@ def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
     low_ok = np.isneginf(model.row_lower) | (activity >= model.row_lower - FEASIBILITY * scale)
     high_ok = np.isposinf(model.row_upper) | (activity <= model.row_upper + FEASIBILITY * scale)
     bounds_ok = (values >= model.col_lower - FEASIBILITY * (1 + np.abs(values))) & (
-        values <= model.col_upper + FEASIBILITY * (1 + np.abs(values)))
+        values <= model.col_upper + FEASIBILITY * (1 + np.abs(values))
+    )
     if not (low_ok.all() and high_ok.all() and bounds_ok.all()):
         bad = int((~low_ok).sum() + (~high_ok).sum() + (~bounds_ok).sum())
         raise SolverError(f"The {solver} solver returned a plan that breaks {bad} of the model's rows or bounds.")
@@ -329,8 +342,9 @@ def _highs_lp(model: ArrayModel):
     lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                       for i in model.integer.tolist()]
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in model.integer.tolist()
+    ]
     return lp
 
 
@@ -379,8 +393,10 @@ def _run_arrays_highs(model: ArrayModel, settings: SolverSettings, exact: bool, 
     solution = h.getSolution()
     if not solution.value_valid:
         if status == highspy.HighsModelStatus.kTimeLimit:
-            raise SolverError(f"The highs solver found no plan within the time limit of {settings.time_limit:g} s; "
-                              "allow more time with --time-limit.")
+            raise SolverError(
+                f"The highs solver found no plan within the time limit of {settings.time_limit:g} s; "
+                "allow more time with --time-limit."
+            )
         raise SolverError(f"The highs solver stopped without a plan (status {h.modelStatusToString(status)}).")
     gap = h.getInfo().mip_gap
     gap = float(gap) if gap is not None and gap < 1e30 else 0.0
@@ -399,8 +415,16 @@ def _run_arrays_cbc(model: ArrayModel, settings: SolverSettings, exact: bool):
         h = _new_highs(settings, exact)
         h.passModel(_highs_lp(model))
         h.writeModel(mps)
-        command = [path, mps, "-preprocess", "off", "-ratioGap", str(0.0 if exact else settings.mip_gap),
-                   "-allowableGap", str(ABSOLUTE_GAP)]
+        command = [
+            path,
+            mps,
+            "-preprocess",
+            "off",
+            "-ratioGap",
+            str(0.0 if exact else settings.mip_gap),
+            "-allowableGap",
+            str(ABSOLUTE_GAP),
+        ]
         if settings.time_limit is not None:
             command += ["-sec", str(float(settings.time_limit))]
         if settings.threads is not None:

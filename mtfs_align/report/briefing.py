@@ -635,8 +635,11 @@ def _resilience_story(results: Results, st: dict) -> list:
             f"them (within the in-year cover allowed), over {int(m.get('draws') or 0):,} simulated futures.",
             st["small"],
         ),
-        *[Paragraph(_esc(sentence), st["bullet"], bulletText="•") for sentence in
-          section25_sentences(table, confidence, best_possible) + _certainty(m, confidence, certainty_cost_sentence)],
+        *[
+            Paragraph(_esc(sentence), st["bullet"], bulletText="•")
+            for sentence in section25_sentences(table, confidence, best_possible)
+            + _certainty(m, confidence, certainty_cost_sentence)
+        ],
         Spacer(1, 2 * mm),
         grid,
         Spacer(1, 6 * mm),

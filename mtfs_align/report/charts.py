@@ -580,16 +580,25 @@ def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figur
         for i, year in enumerate(dict.fromkeys([years[0], years[-1]])):
             column = f"cvar_{year}"
             if column in data:
-                right.plot(confidence, data[column].to_numpy(float) / 1000, color=COLOURS[(i + 1) % len(COLOURS)],
-                           marker=MARKERS[i % len(MARKERS)], markersize=7, linewidth=2, label=year, gid=column)
+                right.plot(
+                    confidence,
+                    data[column].to_numpy(float) / 1000,
+                    color=COLOURS[(i + 1) % len(COLOURS)],
+                    marker=MARKERS[i % len(MARKERS)],
+                    markersize=7,
+                    linewidth=2,
+                    label=year,
+                    gid=column,
+                )
         _pounds_m(right, "y", 1)
         right.set_xlabel("Confidence planned for (% of futures)")
         right.set_ylabel("Still to find in a bad year, £m")
         right.set_title("Savings still to be found in a bad year")
         right.legend(loc="best")
     d_harm = harm[-1] - harm[0]
-    finding = (f"Planning for {confidence[-1]:.0f}% of futures rather than {confidence[0]:.0f}% "
-               + (f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else "costs no extra outcome harm"))
+    finding = f"Planning for {confidence[-1]:.0f}% of futures rather than {confidence[0]:.0f}% " + (
+        f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else "costs no extra outcome harm"
+    )
     _title(fig, finding)
     return fig
 

@@ -57,8 +57,12 @@ def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, *
         "mip_gap": None,
         "seed": None,
         "seconds": None,
-        "software": {"python": platform.python_version(), "numpy": numpy.__version__,
-                     "pandas": pandas.__version__, "pulp": pulp.__version__},
+        "software": {
+            "python": platform.python_version(),
+            "numpy": numpy.__version__,
+            "pandas": pandas.__version__,
+            "pulp": pulp.__version__,
+        },
     }
     data.update(extra)
     data["seconds"] = round(time.perf_counter() - started, 3)

@@ -34,8 +34,10 @@ def money(value_k: float, decimals: int = 1) -> str:
 def budget_lines(ev: Evaluation) -> list[str]:
     """The year-by-year table: gap, savings, one-off costs, reserves, unidentified savings."""
     b = ev.budget
-    head = f"{'Year':<9}{'Gap':>10}{'Savings':>10}{'One-off':>10}{'Drawn':>10}{'Paid in':>10}" \
-           f"{'Reserves':>11}{'Unidentified':>14}  Balanced"
+    head = (
+        f"{'Year':<9}{'Gap':>10}{'Savings':>10}{'One-off':>10}{'Drawn':>10}{'Paid in':>10}"
+        f"{'Reserves':>11}{'Unidentified':>14}  Balanced"
+    )
     lines = [head, "-" * len(head)]
     for _, row in b.iterrows():
         lines.append(
@@ -49,8 +51,10 @@ def budget_lines(ev: Evaluation) -> list[str]:
         f"{money(b['one_off_k'].sum()):>10}{money(b['reserves_draw_k'].sum()):>10}"
         f"{money(b['reserves_paid_k'].sum()):>10}{'':>11}{money(b['unidentified_k'].sum()):>14}"
     )
-    lines.append("(Gap and savings are levels against each year's funding; the total row shows the new gap "
-                 "over the horizon and the savings level reached in the last year.)")
+    lines.append(
+        "(Gap and savings are levels against each year's funding; the total row shows the new gap "
+        "over the horizon and the savings level reached in the last year.)"
+    )
     return lines
 
 
@@ -88,8 +92,10 @@ def by_year_lines(ev: Evaluation) -> list[str]:
         started = [o for o, s in ev.plan.items() if s == t]
         if started:
             total = float(np.sum(ev.plan_table.loc[ev.plan_table["option"].isin(started), f"{years[-1]}_k"]))
-            lines.append(f"  {year}: {', '.join(started)} ({_count(len(started), 'option')}, "
-                         f"{money(total)} a year by {years[-1]})")
+            lines.append(
+                f"  {year}: {', '.join(started)} ({_count(len(started), 'option')}, "
+                f"{money(total)} a year by {years[-1]})"
+            )
     return lines
 
 
@@ -147,13 +153,17 @@ def unscored_sentence(option_ids: list[str], adopted: list[str] | None = None) -
     if not option_ids:
         return None
     named = ", ".join(option_ids[:8]) + (f" and {len(option_ids) - 8:,} more" if len(option_ids) > 8 else "")
-    text = (f"Harm is not scored for {_count(len(option_ids), 'option')} ({named}): options.csv gives "
-            f"{'it' if len(option_ids) == 1 else 'them'} no harms or benefits")
+    text = (
+        f"Harm is not scored for {_count(len(option_ids), 'option')} ({named}): options.csv gives "
+        f"{'it' if len(option_ids) == 1 else 'them'} no harms or benefits"
+    )
     them = "it" if len(option_ids) == 1 else "them"
     if adopted is None:
         return text + f", so the optimiser treats {them} as doing no harm. Score {them} before relying on a plan."
     used = [oid for oid in option_ids if oid in set(adopted)]
     if not used:
         return text + "; the plan adopts none of them."
-    return (text + f". The plan adopts {len(used):,} of them, so its outcome harm leaves "
-            f"{'it' if len(used) == 1 else 'them'} out: a zero there is not 'no harm'.")
+    return (
+        text + f". The plan adopts {len(used):,} of them, so its outcome harm leaves "
+        f"{'it' if len(used) == 1 else 'them'} out: a zero there is not 'no harm'."
+    )

@@ -336,8 +336,11 @@ def scenario_assumptions(scenario) -> dict[str, str]:
         "Years": f"{years[0]} to {years[-1]}",
         "Priority weights": weights + ("" if scenario.weights_given else " (equal: none given)"),
         "Savings counted at": "expected delivery" if policy.plan_on != "nominal" else "nominal (planned) value",
-        "Planned for": (f"delivery risk: {policy.confidence:.0%} of {policy.risk_draws:,} simulated futures"
-                        if policy.plan_on == "risk" else "delivery as counted above"),
+        "Planned for": (
+            f"delivery risk: {policy.confidence:.0%} of {policy.risk_draws:,} simulated futures"
+            if policy.plan_on == "risk"
+            else "delivery as counted above"
+        ),
         "Share of each saving delivered (G, A, R)": ", ".join(f"{policy.delivery[r]:.0%}" for r in "GAR"),
         "Chance an option starts a year late": f"{policy.slip:.0%}",
         "Change capacity (points a year)": (
