@@ -1,23 +1,99 @@
-"""Reading a text file as UTF-8, reporting a missing file or a bad byte as a problem."""
+"""Reading a text file as UTF-8, reporting a missing file, a symlink loop, a file too large to be
+an input, or a bad byte as a located problem (never a traceback, a hang or unbounded memory)."""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
-from mtfs_align.errors import Problems
+from mtfs_align.errors import Problem, Problems, display_path
+
+MAX_TEXT_BYTES = 50_000_000  # 50 MB: a council's CSV or YAML is a few hundred kB at most
+
+
+def shown(path: Path | str) -> str:
+    """The path as `display_path` shows it, without resolving through a symlink loop (which
+    raises in pathlib) and without failing on a folder that cannot be read."""
+    path = Path(path)
+    try:
+        return display_path(path)
+    except (OSError, RuntimeError):
+        try:
+            return os.path.join(display_path(path.parent), path.name)
+        except (OSError, RuntimeError):
+            return str(path)
+
+
+def add(problems: Problems, path: Path | str, where: str, field_name: str, message: str, fix: str = "") -> None:
+    """`problems.add`, safe for a path that is a symlink loop."""
+    problems.items.append(Problem(shown(path) if path else "", where, field_name, message, fix))
+
+
+def check_file(path: Path, problems: Problems, what: str, limit: int, fix_large: str) -> bool:
+    """Whether `path` is a regular file that can be read and is not above `limit` bytes; when not,
+    one located problem says why (missing, a symlink loop, a folder, too large, unreadable)."""
+    try:
+        info = path.stat()
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            add(
+                problems,
+                path,
+                "",
+                "",
+                f"the {what} file is a symbolic link that loops back on itself",
+                "replace the link with the file itself, or point it at a real file",
+            )
+        elif err.errno in (errno.ENOENT, errno.ENOTDIR):
+            add(problems, path, "", "", f"the {what} file is missing", f"create {path.name} (see docs/user-guide.md)")
+        else:
+            add(problems, path, "", "", f"the {what} file cannot be read ({err.strerror})", "check the file")
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        add(problems, path, "", "", f"the {what} file is missing", f"create {path.name} (see docs/user-guide.md)")
+        return False
+    if info.st_size > limit:
+        add(
+            problems,
+            path,
+            "",
+            "",
+            f"the {what} file is {info.st_size / 1e6:,.0f} MB, above the limit of {limit / 1e6:,.0f} MB for an input",
+            fix_large,
+        )
+        return False
+    return True
 
 
 def read_text(path: Path, problems: Problems, what: str) -> str | None:
-    """The file's text, or None (with a problem added) when it is missing or not UTF-8."""
-    if not path.is_file():
-        problems.add(path, "", "", f"the {what} file is missing", f"create {path.name} (see docs/user-guide.md)")
+    """The file's text, or None (with a problem added) when it is missing, a symlink loop, too
+    large, unreadable or not UTF-8."""
+    if not check_file(path, problems, what, MAX_TEXT_BYTES, "check it is the right file: an input is far smaller"):
         return None
-    raw = path.read_bytes()
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)  # the file may have grown since it was measured
+    except OSError as err:
+        add(problems, path, "", "", f"the {what} file cannot be read ({err.strerror})", "check the file")
+        return None
+    if len(raw) > MAX_TEXT_BYTES:
+        add(
+            problems,
+            path,
+            "",
+            "",
+            f"the {what} file is above the limit of {MAX_TEXT_BYTES / 1e6:,.0f} MB for an input",
+            "check it is the right file: an input is far smaller",
+        )
+        return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        problems.add(
+        add(
+            problems,
             path,
             f"line {line}",
             "",
