@@ -3,8 +3,9 @@ corpus cannot hold: round trips and councils that are valid but unusual."""
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
-from factory import Council
+from factory import Council, read_csv
 
 from mtfs_align.cli import cli
 
@@ -26,3 +27,25 @@ def test_ids_that_look_like_formulas_survive_the_plan_file_round_trip(tmp_path):
     again = invoke("check", path, "--plan", tmp_path / "a" / "plan.csv", "-q", "--out", tmp_path / "b")
     assert again.exit_code == first.exit_code, again.output
     assert (tmp_path / "b" / "budget.csv").read_text() == (tmp_path / "a" / "budget.csv").read_text()
+
+
+def _long_council(n: int) -> Council:
+    """Testshire over n years (DESIGN 2: 1 to 10 must work), funding and pressures per year."""
+    c = Council(scenario_name=f"years_{n}")
+    c.mtfs["years"] = [f"{2021 + i}/{(22 + i) % 100:02d}" for i in range(n)]
+    c.mtfs["funding_k"] = {"council_tax": [900] * n}
+    c.mtfs["corporate_pressures_k"] = [0] * n
+    return c
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_a_horizon_of_one_to_ten_years_runs_end_to_end(tmp_path, n):
+    """8, 9 and 10 years crashed the briefing's plan table (no width left for the option's name);
+    a long horizon now splits the table into runs of at most six years."""
+    path = _long_council(n).write(tmp_path)
+    result = invoke("run", path, "-q", "--out", tmp_path / "out")
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output and "Internal error" not in result.output
+    for name in ("briefing.pdf", "results.xlsx", "budget.csv", "manifest.json"):
+        assert (tmp_path / "out" / name).is_file(), name
+    assert len(read_csv(tmp_path / "out" / "budget.csv")) == n

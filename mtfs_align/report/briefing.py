@@ -669,12 +669,33 @@ def _chart_story(results: Results, st: dict) -> list:
     return story
 
 
+PLAN_YEARS_PER_TABLE = 6  # year columns that fit beside the option's name on an A4 page
+
+
 def _plan_table(results: Results, st: dict) -> list:
     plan = results.table("plan")
     if plan is None:
         return []
     years = [c[:-2] for c in plan.columns if c.endswith("_k") and "/" in c]
-    header = ["Option", "Name", "Activity", "RAG", *years]
+    blocks = [years[i : i + PLAN_YEARS_PER_TABLE] for i in range(0, len(years), PLAN_YEARS_PER_TABLE)] or [[]]
+    story = [
+        CondPageBreak(60 * mm),
+        Paragraph("Adopted savings options by start year", st["h1"]),
+        Paragraph(
+            "Savings a year as planned (nominal), the level reached in each year. RAG is the delivery risk rating.",
+            st["small"],
+        ),
+    ]
+    for block in blocks:
+        if len(blocks) > 1:  # a long horizon: one table per run of years, each readable on the page
+            story.append(Paragraph(f"Years {_esc(block[0])} to {_esc(block[-1])}", st["h2"]))
+        story += [Spacer(1, 2 * mm), _plan_grid(results, plan, years, block, st)]
+    return story
+
+
+def _plan_grid(results: Results, plan: pd.DataFrame, years: list[str], block: list[str], st: dict) -> Table:
+    """The adopted options grouped by start year, with the nominal savings of the years in `block`."""
+    header = ["Option", "Name", "Activity", "RAG", *block]
     rows = [_header(header, st, right_from=4)]
     spans = []
     start_order = {y: i for i, y in enumerate(results.years)}
@@ -699,29 +720,20 @@ def _plan_table(results: Results, st: dict) -> list:
                     Paragraph(_esc(r["name"]), st["cell"]),
                     r["activity"],
                     r["rag"],
-                    *[money(r[f"{y}_k"]) for y in years],
+                    *[money(r[f"{y}_k"]) for y in block],
                 ]
             )
     year_width = 17 * mm
-    name_width = WIDTH - 14 * mm - 15 * mm - 9 * mm - year_width * len(years)
+    name_width = WIDTH - 14 * mm - 15 * mm - 9 * mm - year_width * len(block)
     table = Table(
-        rows, colWidths=[14 * mm, name_width, 15 * mm, 9 * mm] + [year_width] * len(years), repeatRows=1, hAlign="LEFT"
+        rows, colWidths=[14 * mm, name_width, 15 * mm, 9 * mm] + [year_width] * len(block), repeatRows=1, hAlign="LEFT"
     )
     table.setStyle(GRID)
     style = [("ALIGN", (4, 0), (-1, -1), "RIGHT")]
     for i in spans:
         style += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f2f2f2"))]
     table.setStyle(TableStyle(style))
-    return [
-        CondPageBreak(60 * mm),
-        Paragraph("Adopted savings options by start year", st["h1"]),
-        Paragraph(
-            "Savings a year as planned (nominal), the level reached in each year. RAG is the delivery risk rating.",
-            st["small"],
-        ),
-        Spacer(1, 2 * mm),
-        table,
-    ]
+    return table
 
 
 def _kpi_text(kpis: pd.DataFrame | None, outcome: str) -> str:
