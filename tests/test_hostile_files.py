@@ -88,3 +88,195 @@ def test_a_scenario_above_the_size_limit_is_refused(tmp_path):
     path = Council().write(tmp_path)
     sparse(path, 60_000_000)
     refused(invoke("validate", path), "test.yaml", "above the limit of 50 MB")
+
+
+# --------------------------------------------------------------------------------------------
+# Workbooks: damaged, malicious, and content Excel shows differently from what it stores
+# --------------------------------------------------------------------------------------------
+
+
+def typed(text):
+    if text == "":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def workbook_council(tmp_path, edit=None):
+    """The factory council with its two tables as one workbook `tracker.xlsx` (sheets activities
+    and options); `edit(book)` may change the workbook before it is saved. Returns (scenario,
+    workbook path)."""
+    import csv
+
+    from openpyxl import Workbook
+
+    c = Council()
+    path = c.write(tmp_path)
+    data = c.data_dir(tmp_path)
+    book = Workbook()
+    book.remove(book.active)
+    for name in ("activities", "options"):
+        sheet = book.create_sheet(name)
+        with open(data / f"{name}.csv", encoding="utf-8", newline="") as handle:
+            for i, record in enumerate(csv.reader(handle)):
+                sheet.append(record if i == 0 else [typed(cell) for cell in record])
+        (data / f"{name}.csv").unlink()
+    if edit:
+        edit(book)
+    book.save(data / "tracker.xlsx")
+    return path, data / "tracker.xlsx"
+
+
+def rewrite_member(xlsx, member, change):
+    """Rewrite one member of the zip archive `xlsx` with `change(bytes) -> bytes`."""
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as new:
+        for info, body in parts:
+            new.writestr(info.filename, change(body) if info.filename == member else body)
+
+
+def test_the_workbook_council_reads(tmp_path):
+    path, _ = workbook_council(tmp_path)
+    assert invoke("validate", path).exit_code in (0, 1)
+
+
+def test_a_workbook_that_is_not_a_zip_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    xlsx.write_bytes(b"PK\x03\x04 this is not a workbook" * 10)
+    refused(invoke("validate", path), "tracker.xlsx", "damaged")
+
+
+def test_a_truncated_workbook_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    xlsx.write_bytes(xlsx.read_bytes()[:1500])
+    refused(invoke("validate", path), "tracker.xlsx")
+
+
+def test_damaged_sheet_xml_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    rewrite_member(xlsx, "xl/worksheets/sheet2.xml", lambda body: body[: len(body) // 2])
+    refused(invoke("validate", path), "tracker.xlsx")
+
+
+def test_a_workbook_above_the_size_limit_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    sparse(xlsx, 60_000_000)
+    refused(invoke("validate", path), "tracker.xlsx", "above the limit of 50 MB")
+
+
+def test_a_workbook_symlink_loop_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    loop(xlsx)
+    refused(invoke("validate", path), "tracker.xlsx", "symbolic link that loops")
+
+
+def test_xml_that_declares_entities_is_refused(tmp_path):
+    path, xlsx = workbook_council(tmp_path)
+    bomb = b'<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+
+    rewrite_member(xlsx, "xl/worksheets/sheet1.xml", lambda body: bomb + body)
+    refused(invoke("validate", path), "tracker.xlsx", "the workbook's XML declares entities")
+
+
+def test_a_decompression_bomb_is_refused_before_openpyxl_opens_it(tmp_path):
+    """A sheet that unpacks to 300 MB of blanks (a few hundred kB packed): refused from the sizes
+    the archive declares, without unpacking it."""
+    import zipfile
+
+    path, xlsx = workbook_council(tmp_path)
+    with zipfile.ZipFile(xlsx) as old:
+        parts = [(info.filename, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(xlsx, "w", zipfile.ZIP_DEFLATED) as new:
+        for name, body in parts:
+            if name == "xl/worksheets/sheet2.xml":
+                with new.open(name, "w", force_zip64=True) as out:
+                    out.write(body.replace(b"</worksheet>", b""))
+                    block = b" " * (1 << 20)
+                    for _ in range(300):
+                        out.write(block)
+                    out.write(b"</worksheet>")
+            else:
+                new.writestr(name, body)
+    assert xlsx.stat().st_size < 5_000_000
+    refused(invoke("validate", path), "tracker.xlsx", "above the limit of 200 MB")
+
+
+def test_a_high_ratio_member_is_refused(tmp_path):
+    """Under the total limit, but one part unpacks thousands of times larger than it is stored."""
+    import zipfile
+
+    path, xlsx = workbook_council(tmp_path)
+    with zipfile.ZipFile(xlsx, "a", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("xl/media/padding.bin", b"\0" * 50_000_000)
+    refused(invoke("validate", path), "tracker.xlsx", "decompression bomb")
+
+
+def test_merged_cells_in_the_data_area_are_refused_by_cell(tmp_path):
+    def merge(book):
+        sheet = book["options"]
+        sheet["C3"] = sheet["C2"].value  # S1 and S2 both on A1 would read, but C3 is blank once merged
+        sheet.merge_cells("C2:C3")
+
+    path, _ = workbook_council(tmp_path, merge)
+    refused(invoke("validate", path), "sheet options, rows 2-3", "C2:C3 are merged")
+
+
+def test_a_merged_title_above_the_header_is_allowed(tmp_path):
+    def title(book):
+        sheet = book["options"]
+        sheet.insert_rows(1, 2)
+        sheet.merge_cells("A1:E1")
+
+    path, _ = workbook_council(tmp_path, title)
+    result = invoke("validate", path)
+    assert result.exit_code in (0, 1), result.output
+
+
+def test_a_hidden_stale_sheet_is_not_read_in_place_of_the_visible_one(tmp_path):
+    from mtfs_align.scenario import load_scenario
+
+    def stale(book):
+        old = book.copy_worksheet(book["options"])  # added last: the one a name lookup would keep
+        old.title = "Options "
+        old["B2"] = "STALE"
+        old.sheet_state = "hidden"
+
+    path, _ = workbook_council(tmp_path, stale)
+    result = invoke("validate", path)
+    assert result.exit_code in (0, 1), result.output
+    assert load_scenario(path).options["S1"].name == "Option S1"
+
+
+def test_an_only_hidden_sheet_is_named(tmp_path):
+    def hide(book):
+        book["options"].sheet_state = "hidden"
+
+    path, _ = workbook_council(tmp_path, hide)
+    refused(invoke("validate", path), "sheet options", "is hidden")
+
+
+def test_a_percent_formatted_growth_cell_is_read_as_the_percentage_shown(tmp_path):
+    from mtfs_align.scenario import load_scenario
+
+    def percent(book):
+        sheet = book["activities"]
+        header = [cell.value for cell in sheet[1]]
+        column = header.index("growth_pct") + 1 if "growth_pct" in header else len(header) + 1
+        sheet.cell(1, column, "growth_pct")
+        sheet.cell(2, column, 0.03).number_format = "0.0%"  # shown 3.0%
+        sheet.cell(3, column, 2.5)  # typed as a plain number: 2.5 %
+
+    path, _ = workbook_council(tmp_path, percent)
+    result = invoke("validate", path)
+    assert result.exit_code in (0, 1), result.output
+    sc = load_scenario(path)
+    growth = {a.id: a.growth_pct for a in sc.activities.values()}
+    assert growth["A1"] == pytest.approx(3.0)
+    assert growth["A2"] == pytest.approx(2.5)
