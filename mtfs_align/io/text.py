@@ -102,3 +102,23 @@ def read_text(path: Path, problems: Problems, what: str) -> str | None:
         )
         return None
     return text
+
+
+def resolve_or_problem(
+    path: Path, problems: Problems, what: str, where_file: Path | str = "", where: str = "", field_name: str = ""
+) -> Path | None:
+    """`path.resolve()`, or None with a located problem when the path is a symbolic link loop
+    (pathlib raises RuntimeError for one) or cannot be resolved; the problem is placed at
+    `where_file`/`where`/`field_name` when given (e.g. the scenario's `data:` line), else at `path`."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        add(
+            problems,
+            where_file or path,
+            where,
+            field_name,
+            f"the {what} {shown(path)} is a symbolic link that loops back on itself",
+            "replace the link with the file or folder itself, or point it at a real one",
+        )
+        return None
