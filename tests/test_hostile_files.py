@@ -80,18 +80,18 @@ def sparse(path, size):
         handle.truncate(size)
 
 
-@pytest.mark.parametrize("name", ["options.csv", "mtfs.yaml"])
-def test_a_data_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path, name):
+@pytest.mark.parametrize(("name", "size", "limit"), [("options.csv", 60_000_000, 50), ("mtfs.yaml", 6_000_000, 5)])
+def test_a_data_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path, name, size, limit):
     c = Council()
     path = c.write(tmp_path)
-    sparse(c.data_dir(tmp_path) / name, 60_000_000)
-    refused(invoke("validate", path), name, "above the limit of 50 MB")
+    sparse(c.data_dir(tmp_path) / name, size)
+    refused(invoke("validate", path), name, f"above the limit of {limit} MB")
 
 
 def test_a_scenario_above_the_size_limit_is_refused(tmp_path):
     path = Council().write(tmp_path)
-    sparse(path, 60_000_000)
-    refused(invoke("validate", path), "test.yaml", "above the limit of 50 MB")
+    sparse(path, 6_000_000)
+    refused(invoke("validate", path), "test.yaml", "above the limit of 5 MB")
 
 
 # --------------------------------------------------------------------------------------------

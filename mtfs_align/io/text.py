@@ -10,7 +10,8 @@ from pathlib import Path
 
 from mtfs_align.errors import Problem, Problems, display_path
 
-MAX_TEXT_BYTES = 50_000_000  # 50 MB: a council's CSV or YAML is a few hundred kB at most
+MAX_TEXT_BYTES = 50_000_000  # 50 MB: a council's CSV is a few hundred kB at most
+MAX_YAML_BYTES = 5_000_000  # 5 MB: a scenario or plan is a few kB, and PyYAML reads about 1 MB a second
 
 
 def shown(path: Path | str) -> str:
@@ -67,24 +68,24 @@ def check_file(path: Path, problems: Problems, what: str, limit: int, fix_large:
     return True
 
 
-def read_text(path: Path, problems: Problems, what: str) -> str | None:
-    """The file's text, or None (with a problem added) when it is missing, a symlink loop, too
-    large, unreadable or not UTF-8."""
-    if not check_file(path, problems, what, MAX_TEXT_BYTES, "check it is the right file: an input is far smaller"):
+def read_text(path: Path, problems: Problems, what: str, limit: int = MAX_TEXT_BYTES) -> str | None:
+    """The file's text, or None (with a problem added) when it is missing, a symlink loop, above
+    `limit` bytes, unreadable or not UTF-8."""
+    if not check_file(path, problems, what, limit, "check it is the right file: an input is far smaller"):
         return None
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_TEXT_BYTES + 1)  # the file may have grown since it was measured
+            raw = handle.read(limit + 1)  # the file may have grown since it was measured
     except OSError as err:
         add(problems, path, "", "", f"the {what} file cannot be read ({err.strerror})", "check the file")
         return None
-    if len(raw) > MAX_TEXT_BYTES:
+    if len(raw) > limit:
         add(
             problems,
             path,
             "",
             "",
-            f"the {what} file is above the limit of {MAX_TEXT_BYTES / 1e6:,.0f} MB for an input",
+            f"the {what} file is above the limit of {limit / 1e6:,.0f} MB for an input",
             "check it is the right file: an input is far smaller",
         )
         return None

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.text import read_text
+from mtfs_align.io.text import MAX_YAML_BYTES, read_text
 
 _STANDARD = "tag:yaml.org,2002:"
 _SAFE_TAGS = {_STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
@@ -195,7 +195,7 @@ def _key_text(key: object) -> str:
 
 def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     """Read a YAML file safely; add problems (with lines) and return None when it cannot be used."""
-    text = read_text(path, problems, what)
+    text = read_text(path, problems, what, MAX_YAML_BYTES)
     if text is None:
         return None
     try:
