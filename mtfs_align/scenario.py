@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +73,8 @@ _OPTION_OPTIONAL = [
     "equality_impact",
 ]
 _PROFILE_COLUMN = re.compile(r"^y(\d+)_k$")
+_PROFILE_ANY_CASE = re.compile(r"^y(\d+)_k$", re.IGNORECASE | re.ASCII)
+MAX_PROFILE_YEARS = 50  # a savings profile longer than this is a mistake, refused before it is allocated
 DATA_FILES = ("plan.yaml", "mtfs.yaml", "activities.csv", "options.csv")
 
 
@@ -421,7 +424,11 @@ class _Reader:
         if isinstance(value, (dict, list)):
             self.add(key_path, "must be text", "write a single value")
             return ""
-        return str(value).strip()
+        text = str(value).strip()
+        bad = control_characters(text)
+        if bad:
+            self.add(key_path, f"holds a control character ({bad})", CONTROL_FIX)
+        return text
 
 
 def _dotted(key_path: tuple) -> str:
@@ -441,6 +448,75 @@ def _similar(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 2:
         return False
     return len(set(a) ^ set(b)) <= 2 and (a[:2] == b[:2] or sorted(a) == sorted(b))
+
+
+CONTROL_FIX = "remove it: names and ids are text for people (a control character cannot go into results.xlsx)"
+
+# Letters that look like Latin ones in most fonts (Cyrillic and Greek), and digits that look like letters:
+# two ids with the same skeleton differ only by look-alike characters (docs/design-choices.md).
+_LOOK_ALIKES = str.maketrans(
+    {
+        **dict.fromkeys("АаΑα", "a"),
+        **dict.fromkeys("ВΒβ", "b"),
+        **dict.fromkeys("СсϹϲ", "c"),
+        **dict.fromkeys("ԁ", "d"),
+        **dict.fromkeys("ЕеЁёΕε", "e"),
+        **dict.fromkeys("НΗ", "h"),
+        **dict.fromkeys("ІіΙιӀI1|", "l"),
+        **dict.fromkeys("Јј", "j"),
+        **dict.fromkeys("КкΚκ", "k"),
+        **dict.fromkeys("МΜ", "m"),
+        **dict.fromkeys("Ν", "n"),
+        **dict.fromkeys("ОоΟο0", "o"),
+        **dict.fromkeys("РрΡρ", "p"),
+        **dict.fromkeys("Ԛԛ", "q"),
+        **dict.fromkeys("Ѕѕ", "s"),
+        **dict.fromkeys("ТтΤτ", "t"),
+        **dict.fromkeys("υ", "u"),
+        **dict.fromkeys("Ѵѵν", "v"),
+        **dict.fromkeys("Ԝԝ", "w"),
+        **dict.fromkeys("ХхΧχ", "x"),
+        **dict.fromkeys("УуΥγ", "y"),
+        **dict.fromkeys("Ζ", "z"),
+    }
+)
+
+
+def control_characters(text: str) -> str:
+    """The control characters in `text` (tab and line breaks apart), as U+0007, ...; '' if none."""
+    found = sorted({ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"})
+    return ", ".join(f"U+{ord(ch):04X}" for ch in found)
+
+
+def id_skeleton(ident: str) -> str:
+    """What an id looks like to a reader: compatibility forms folded (NFKC), Cyrillic and Greek
+    look-alikes and O/0, I/l/1 turned into one Latin letter, case ignored."""
+    return unicodedata.normalize("NFKC", ident).translate(_LOOK_ALIKES).casefold().translate(_LOOK_ALIKES)
+
+
+class _LookAlikes:
+    """Ids seen so far in one file; `clash(id)` names an earlier id that differs from it only in
+    case or by look-alike characters."""
+
+    def __init__(self) -> None:
+        self.by_case: dict[str, str] = {}
+        self.by_skeleton: dict[str, str] = {}
+
+    def clash(self, ident: str) -> str | None:
+        folded, skeleton = ident.casefold(), id_skeleton(ident)
+        other = self.by_case.get(folded) or self.by_skeleton.get(skeleton)
+        self.by_case.setdefault(folded, ident)
+        self.by_skeleton.setdefault(skeleton, ident)
+        return other if other is not None and other != ident else None
+
+
+def look_alike_problem(ident: str, other: str) -> str:
+    """Why two different ids with the same skeleton are confusing."""
+    if ident.casefold() == other.casefold():
+        return f"'{other}' and '{ident}' differ only in upper and lower case"
+    foreign = sorted({ch for ch in other + ident if not ch.isascii()})
+    named = "; ".join(f"'{ch}' is {unicodedata.name(ch, f'U+{ord(ch):04X}').lower()}" for ch in foreign)
+    return f"'{other}' and '{ident}' differ only by a look-alike character" + (f" ({named})" if named else "")
 
 
 def _year_index(
@@ -1063,6 +1139,14 @@ class _RowReader:
     def get(self, column: str) -> str:
         return (self.values.get(column) or "").strip()
 
+    def text(self, column: str) -> str:
+        """A field of text for people (an id, a name): no control characters."""
+        value = self.get(column)
+        bad = control_characters(value)
+        if bad:
+            self.add(column, f"holds a control character ({bad})", CONTROL_FIX)
+        return value
+
     def add(self, column: str, message: str, fix: str = "") -> None:
         file, where, name = self.loc(column)
         self.problems.add(file, where, name, message, fix)
@@ -1096,6 +1180,8 @@ def _read_activities(
             sc.add(("changes", key), "must map activities to a percentage", f"write {key}: {{A01: 4.0}}")
     growth_changes = growth_changes if isinstance(growth_changes, dict) else {}
     envelope_changes = envelope_changes if isinstance(envelope_changes, dict) else {}
+    seen_ids: set[str] = set()
+    look_alikes = _LookAlikes()
     for row in table.rows:
         overrides = {}
         aid = row.get("id")
@@ -1113,10 +1199,16 @@ def _read_activities(
         if not aid:
             rr.add("id", "the activity id is blank", "give every activity an id")
             continue
-        if aid in activities:
+        if aid in activities or aid in seen_ids:
             rr.add("id", f"activity id '{aid}' is used twice", "make activity ids unique")
             continue
-        name = rr.get("name")
+        seen_ids.add(aid)
+        rr.text("id")
+        other = look_alikes.clash(aid)
+        if other:
+            rr.add("id", look_alike_problem(aid, other), "give distinct ids")
+        name = rr.text("name")
+        rr.text("directorate")
         if not name:
             rr.add("name", "the name is blank", "give the activity a name")
         shares: dict[str, float] = {}
@@ -1174,6 +1266,29 @@ def _row_ids(table) -> set[str] | None:
     return None if table is None else {row.get("id") for row in table.rows if row.get("id")}
 
 
+def _profile_year(column: str, report) -> int | None:
+    """The year (1..) of a savings-by-year column `y<year>_k`, or None. A column that is one but
+    wrongly written (Y3_K, y0_k, more than MAX_PROFILE_YEARS years) is reported and gives None."""
+    match = _PROFILE_ANY_CASE.match(column)
+    if not match:
+        return None
+    digits = match.group(1)
+    year = int(digits) if len(digits) <= 6 else MAX_PROFILE_YEARS + 1
+    if year < 1:
+        report(f"'{column}' is not a year after the start (years count from y1_k)", "rename it y1_k, y2_k, ...")
+        return None
+    if year > MAX_PROFILE_YEARS:
+        report(
+            f"'{column}' is a savings profile longer than {MAX_PROFILE_YEARS} years",
+            f"give savings for at most {MAX_PROFILE_YEARS} years after the start (y1_k to y{MAX_PROFILE_YEARS}_k)",
+        )
+        return None
+    if not _PROFILE_COLUMN.match(column):
+        report(f"the savings-by-year column '{column}' is not written in lower case", f"write y{year}_k")
+        return None
+    return year
+
+
 def _read_options(
     table,
     changes: dict,
@@ -1193,21 +1308,38 @@ def _read_options(
         sc.add(("changes", "options"), "must map options to field changes", "write options: {S05: {rag: R}}")
         option_changes = {}
     profile_columns = {}
+    by_year: dict[int, list[str]] = {}
     for column in table.columns:
-        match = _PROFILE_COLUMN.match(column)
-        if match and int(match.group(1)) >= 1:
-            profile_columns[column] = int(match.group(1))
-        elif column and column not in _OPTION_REQUIRED + _OPTION_OPTIONAL:
+        year = _profile_year(column, lambda message, fix, c=column: problems.add(table.path, "line 1", c, message, fix))
+        if year is not None:
+            profile_columns[column] = year
+            by_year.setdefault(year, []).append(column)
+        elif column and not _PROFILE_ANY_CASE.match(column) and column not in _OPTION_REQUIRED + _OPTION_OPTIONAL:
             problems.warn(f"{display_path(table.path)}: column '{column}' is not used by mtfs_align")
+    for year, columns in by_year.items():
+        if len(columns) > 1:
+            problems.add(
+                table.path,
+                "line 1",
+                columns[1],
+                f"columns {' and '.join(repr(c) for c in columns)} are both the savings of year {year}",
+                f"keep one column y{year}_k",
+            )
     known_columns = set(_OPTION_REQUIRED + _OPTION_OPTIONAL) - {"id"}
     for oid, fields in option_changes.items():
         if not isinstance(fields, dict):
             sc.add(("changes", "options", oid), "must map option fields to new values", "write S05: {rag: R}")
             continue
         for column in fields:
-            match = _PROFILE_COLUMN.match(str(column))
-            if match and int(match.group(1)) >= 1:
-                profile_columns.setdefault(column, int(match.group(1)))
+            kp = ("changes", "options", oid, column)
+            year = _profile_year(str(column), lambda message, fix, kp=kp: sc.add(kp, message, fix))
+            if year is not None:
+                if column not in profile_columns and year in by_year:
+                    sc.add(kp, f"options.csv holds year {year} as '{by_year[year][0]}'", f"write {by_year[year][0]}")
+                else:
+                    profile_columns.setdefault(column, year)
+            elif _PROFILE_ANY_CASE.match(str(column)):
+                pass  # reported by _profile_year
             elif column not in known_columns:
                 sc.add(
                     ("changes", "options", oid, column),
@@ -1215,7 +1347,7 @@ def _read_options(
                     "use a column name of options.csv, e.g. rag, y1_k, harms",
                 )
     length = max(profile_columns.values(), default=0)
-    if length == 0:
+    if length == 0 and not any(_PROFILE_ANY_CASE.match(column) for column in table.columns):
         problems.add(
             table.path,
             "line 1",
@@ -1226,6 +1358,7 @@ def _read_options(
     type_words = ", ".join(OPTION_TYPES)
     rows_by_id: dict[str, Row] = {}
     links_by_id: dict[str, dict[str, tuple[str, ...]]] = {}
+    look_alikes = _LookAlikes()
     for row in table.rows:
         oid = row.get("id")
         overrides = option_changes.get(oid) if isinstance(option_changes.get(oid), dict) else {}
@@ -1238,8 +1371,12 @@ def _read_options(
             rr.add("id", f"option id '{oid}' is used twice", "make option ids unique")
             continue
         rows_by_id[oid] = row
+        rr.text("id")
+        other = look_alikes.clash(oid)
+        if other:
+            rr.add("id", look_alike_problem(oid, other), "give distinct ids")
         ok = True
-        if not rr.get("name"):
+        if not rr.text("name"):
             rr.add("name", "the name is blank", "give the option a name")
         activity = rr.get("activity")
         if activity not in activities:

@@ -49,3 +49,26 @@ def test_a_horizon_of_one_to_ten_years_runs_end_to_end(tmp_path, n):
     for name in ("briefing.pdf", "results.xlsx", "budget.csv", "manifest.json"):
         assert (tmp_path / "out" / name).is_file(), name
     assert len(read_csv(tmp_path / "out" / "budget.csv")) == n
+
+
+def test_a_control_character_in_an_outcome_name_is_refused_before_anything_is_written(tmp_path):
+    """openpyxl cannot write U+001B into results.xlsx: the name is refused where it is read."""
+    c = Council(scenario_name="escape")
+    c.plan["priorities"][0]["outcomes"][0]["name"] = "Children \x1b[2Jare safe"
+    path = c.write(tmp_path)
+    result = invoke("run", path, "-q", "--out", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "plan.yaml" in result.output and "priorities[1].outcomes[1].name" in result.output
+    assert "control character (U+001B)" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_change_to_a_second_spelling_of_a_profile_year_is_refused(tmp_path):
+    """changes.options: {S1: {y01_k: 9}} would be a second column for year 1 beside y1_k."""
+    c = Council(scenario_name="y01")
+    c.scenario["changes"] = {"options": {"S1": {"y01_k": 9}, "S2": {"Y2_K": 5}}}
+    result = invoke("validate", c.write(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "changes.options.S1.y01_k" in result.output and "write y1_k" in result.output
+    assert "changes.options.S2.Y2_K" in result.output and "not written in lower case" in result.output
