@@ -70,6 +70,19 @@ def test_a_plan_file_that_is_a_symlink_loop_is_named(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_data_file_that_is_a_pipe_or_a_device_is_refused_without_blocking(tmp_path, kind):
+    c = Council()
+    path = c.write(tmp_path)
+    target = c.data_dir(tmp_path) / "options.csv"
+    target.unlink()
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        os.symlink("/dev/zero", target)
+    refused(invoke("validate", path), "options.csv", "not a regular file")
+
+
 # --------------------------------------------------------------------------------------------
 # Size limits (sparse files: no real disk use)
 # --------------------------------------------------------------------------------------------

@@ -52,8 +52,18 @@ def check_file(path: Path, problems: Problems, what: str, limit: int, fix_large:
         else:
             add(problems, path, "", "", f"the {what} file cannot be read ({err.strerror})", "check the file")
         return False
-    if not stat.S_ISREG(info.st_mode):
+    if stat.S_ISDIR(info.st_mode):
         add(problems, path, "", "", f"the {what} file is missing", f"create {path.name} (see docs/user-guide.md)")
+        return False
+    if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block or never end
+        add(
+            problems,
+            path,
+            "",
+            "",
+            f"the {what} file is not a regular file (it is a pipe, a socket or a device)",
+            f"put the {what} file itself in its place",
+        )
         return False
     if info.st_size > limit:
         add(

@@ -162,6 +162,12 @@ def _inspect(path: Path, problems: Problems) -> dict[str, list[str]] | None:
     return merges
 
 
+def check_workbook(path: Path, problems: Problems) -> bool:
+    """Whether a workbook is safe to hand to openpyxl (size, zip damage, decompression bombs, DTD
+    and entity declarations); when not, a located problem says why. For any reader of .xlsx."""
+    return _inspect(path, problems) is not None
+
+
 def _open(path: Path, problems: Problems, data_only: bool = True):
     from openpyxl import load_workbook
 
