@@ -107,6 +107,15 @@ def test_a_scenario_above_the_size_limit_is_refused(tmp_path):
     refused(invoke("validate", path), "test.yaml", "above the limit of 5 MB")
 
 
+def test_a_csv_with_more_rows_than_any_council_is_refused(tmp_path):
+    c = Council()
+    path = c.write(tmp_path)
+    options = c.data_dir(tmp_path) / "options.csv"
+    with options.open("a", encoding="utf-8") as handle:
+        handle.write("X,Option X,A1,efficiency,G\n" * 100_001)
+    refused(invoke("validate", path), "options.csv", "more than 100,000 rows")
+
+
 # --------------------------------------------------------------------------------------------
 # Workbooks: damaged, malicious, and content Excel shows differently from what it stores
 # --------------------------------------------------------------------------------------------
@@ -233,6 +242,16 @@ def test_a_high_ratio_member_is_refused(tmp_path):
     with zipfile.ZipFile(xlsx, "a", zipfile.ZIP_DEFLATED) as book:
         book.writestr("xl/media/padding.bin", b"\0" * 50_000_000)
     refused(invoke("validate", path), "tracker.xlsx", "decompression bomb")
+
+
+def test_a_sheet_with_more_cells_than_any_council_is_refused(tmp_path):
+    def grow(book):
+        sheet = book["options"]
+        for row in range(10, 160):
+            sheet.cell(row, 16_000, 1)  # 150 rows as wide as Excel allows: 2.4 million cells
+
+    path, _ = workbook_council(tmp_path, grow)
+    refused(invoke("validate", path), "sheet options", "cells, more than any council's table")
 
 
 def test_merged_cells_in_the_data_area_are_refused_by_cell(tmp_path):

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.text import read_text
+from mtfs_align.io.text import add, read_text
+
+MAX_ROWS = 100_000  # a council has hundreds of activities and options; far more is not its table
 
 
 @dataclass
@@ -56,6 +58,16 @@ def read_csv_table(path: Path, problems: Problems, what: str, required: list[str
             line = reader.line_num
             if not any(cell.strip() for cell in record):
                 continue
+            if len(rows) >= MAX_ROWS:
+                add(
+                    problems,
+                    path,
+                    f"line {start}",
+                    "",
+                    f"the {what} file has more than {MAX_ROWS:,} rows, more than any council's table",
+                    "check it is the right file",
+                )
+                return None
             if len(record) > len(columns):
                 extra = [cell for cell in record[len(columns) :] if cell.strip()]
                 if extra:

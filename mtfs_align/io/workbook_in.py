@@ -24,7 +24,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.tables import Row, Table, _check_columns
+from mtfs_align.io.tables import MAX_ROWS, Row, Table, _check_columns
 from mtfs_align.io.text import add, check_file
 
 MAX_XLSX_BYTES = 50_000_000  # the file itself
@@ -221,9 +221,32 @@ class _Percent(float):
     """A number Excel shows as a percentage: 0.03 formatted 0.0% is shown 3.0%."""
 
 
+MAX_CELLS = 2_000_000  # a sheet of a few thousand rows and a few dozen columns is 100,000 cells
+
+
 def _read_records(path: Path, sheet, problems: Problems) -> list[tuple] | None:
     try:
-        return [tuple(_cell_value(c) for c in row) for row in sheet.iter_rows()]
+        records = []
+        cells = 0
+        for row in sheet.iter_rows():
+            records.append(tuple(_cell_value(c) for c in row))
+            cells += max(len(records[-1]), 1)
+            if len(records) > MAX_ROWS or cells > MAX_CELLS:
+                add(
+                    problems,
+                    path,
+                    f"sheet {sheet.title}, row {len(records)}",
+                    "",
+                    (
+                        f"the sheet has more than {MAX_ROWS:,} rows"
+                        if len(records) > MAX_ROWS
+                        else f"the sheet has more than {MAX_CELLS:,} cells"
+                    )
+                    + ", more than any council's table",
+                    "keep only the table in the sheet (delete rows and columns beyond it)",
+                )
+                return None
+        return records
     except Exception as err:  # noqa: BLE001 - openpyxl raises many types for damaged sheet XML
         add(
             problems,
