@@ -774,7 +774,7 @@ def brief(scenario, out, quiet, debug) -> None:
     """Rebuild the charts and the Cabinet briefing (briefing.pdf) from an existing output folder."""
     from mtfs_align.errors import Problem
     from mtfs_align.io.outputs import MARKER, OutputFolder, replace_problem
-    from mtfs_align.report.briefing import build_briefing
+    from mtfs_align.report.briefing import build_briefing, check_output_folder
     from mtfs_align.report.charts import build_charts
 
     if out is None:
@@ -808,6 +808,7 @@ def brief(scenario, out, quiet, debug) -> None:
     refused = replace_problem(out.resolve())
     if refused is not None:
         raise InputError([Problem("--out", "", "", *refused)])
+    check_output_folder(out)
     # Rebuilt in a copy and swapped in whole, so the folder stays the tool's own output.
     with OutputFolder(out) as folder:
         folder.copy_from(out.resolve())

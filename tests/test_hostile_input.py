@@ -72,3 +72,37 @@ def test_a_scenario_change_to_a_second_spelling_of_a_profile_year_is_refused(tmp
     assert result.exit_code == 2, result.output
     assert "changes.options.S1.y01_k" in result.output and "write y1_k" in result.output
     assert "changes.options.S2.Y2_K" in result.output and "not written in lower case" in result.output
+
+
+def _files(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "damage, wanted",
+    [
+        ({"manifest.json": b'{"version": '}, ["manifest.json, line 1: is not valid JSON"]),
+        ({"budget.csv": None}, ["budget.csv, line 3: has 4 fields, not 14 (is it cut short?)"]),
+        ({"plan.csv": b"\xff\xfeoption,start\n"}, ["plan.csv: is not UTF-8 text"]),
+        ({"activities.csv": b"activity,year,need_k\nA1,2021/22,12\x00x\n"}, ["activities.csv, line 2: need_k"]),
+        ({"manifest.json": b"[1, 2]", "budget.csv": b""}, ["manifest.json: is not a JSON object", "budget.csv"]),
+    ],
+)
+def test_brief_on_a_damaged_output_folder_names_the_file_and_writes_nothing(tmp_path, damage, wanted):
+    """A truncated or garbled table, or a manifest that is not JSON, is bad input to brief (exit 2)."""
+    out = tmp_path / "out"
+    first = invoke("check", Council(scenario_name="damaged").write(tmp_path), "-q", "--out", out)
+    assert first.exit_code in (0, 1), first.output
+    for name, data in damage.items():
+        if data is None:  # cut short in the middle of its third line
+            text = (out / name).read_bytes()
+            lines = text.split(b"\n")
+            data = b"\n".join(lines[:2]) + b"\n" + b",".join(lines[2].split(b",")[:4])
+        (out / name).write_bytes(data)
+    before = _files(out)
+    result = invoke("brief", "--out", out, "-q")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "Internal error" not in result.output
+    for fragment in wanted:
+        assert fragment in result.output, result.output
+    assert _files(out) == before
