@@ -637,6 +637,9 @@ def load_scenario(path: Path | str) -> Scenario:
     if merged.get("plan") is not None:
         plan = _read_plan_mapping(merged["plan"], option_ids, first_year, n, sc)
 
+    for key in ("name", "description"):  # text for people, shown in the briefing and the workbook
+        if merged.get(key) is not None:
+            sc.text(merged[key], (key,), required=False)
     scenario = Scenario(
         name=str(merged.get("name") or path.stem),
         description=str(merged.get("description") or ""),
