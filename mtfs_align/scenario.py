@@ -490,8 +490,10 @@ def control_characters(text: str) -> str:
 
 def id_skeleton(ident: str) -> str:
     """What an id looks like to a reader: compatibility forms folded (NFKC), Cyrillic and Greek
-    look-alikes and O/0, I/l/1 turned into one Latin letter, case ignored."""
-    return unicodedata.normalize("NFKC", ident).translate(_LOOK_ALIKES).casefold().translate(_LOOK_ALIKES)
+    look-alikes and O/0, I/l/1 turned into one Latin letter, invisible characters (zero-width
+    spaces, direction marks: Unicode category Cf) dropped, case ignored."""
+    visible = "".join(ch for ch in unicodedata.normalize("NFKC", ident) if unicodedata.category(ch) != "Cf")
+    return visible.translate(_LOOK_ALIKES).casefold().translate(_LOOK_ALIKES)
 
 
 class _LookAlikes:

@@ -106,3 +106,13 @@ def test_brief_on_a_damaged_output_folder_names_the_file_and_writes_nothing(tmp_
     for fragment in wanted:
         assert fragment in result.output, result.output
     assert _files(out) == before
+
+
+def test_an_option_id_with_an_invisible_character_is_a_look_alike(tmp_path):
+    """'S1' and 'S1' followed by a zero-width space look the same in every spreadsheet."""
+    c = Council(scenario_name="invisible")
+    c.options.append(dict(c.option("S1"), id="S1\u200b", name="Option S1 again"))
+    result = invoke("validate", c.write(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "differ only by a look-alike character" in result.output
+    assert "zero width space" in result.output
