@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mtfs_align.errors import Problems, display_path
 from mtfs_align.io.tables import Row, parse_number, read_csv_table
+from mtfs_align.io.text import resolve_or_problem
 from mtfs_align.io.yamlio import YamlDoc, load_yaml
 from mtfs_align.years import parse_year, year_label
 
@@ -265,12 +266,18 @@ def _load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDo
             doc.data[key] = None
     _refuse_empty_entries(doc, problems)
     if isinstance(doc.data.get("data"), str):
-        doc.data["data"] = str((path.parent / doc.data["data"]).resolve())
+        where = f"line {doc.lines.get(('data',), 1)}"
+        folder = resolve_or_problem(path.parent / doc.data["data"], problems, "data folder", path, where, "data")
+        if folder is None:
+            return None
+        doc.data["data"] = str(folder)
     parent_name = doc.data.get("extends")
     if not parent_name:
         return [doc]
-    parent = (path.parent / parent_name).resolve()
     line = f"line {doc.lines.get(('extends',), 1)}"
+    parent = resolve_or_problem(path.parent / parent_name, problems, "parent scenario", path, line, "extends")
+    if parent is None:
+        return None
     if parent in seen or parent == path.resolve():
         cycle = " -> ".join(p.name for p in seen + [path.resolve(), parent])
         problems.add(
@@ -550,10 +557,13 @@ def load_scenario(path: Path | str) -> Scenario:
     """Read and validate a scenario and its data folder; raise InputError listing every problem."""
     path = Path(path)
     problems = Problems()
+    resolved = resolve_or_problem(path, problems, "scenario file")
+    if resolved is None:
+        problems.raise_if_any()
     if not path.is_file():
         problems.add(path, "", "", "the scenario file does not exist", "give the path to a .yaml scenario file")
         problems.raise_if_any()
-    docs = _load_chain(path.resolve(), problems, [])
+    docs = _load_chain(resolved, problems, [])
     if docs is None:
         problems.raise_if_any()
     chain = _Chain(docs)

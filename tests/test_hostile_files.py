@@ -319,17 +319,10 @@ def test_a_percent_formatted_growth_cell_is_read_as_the_percentage_shown(tmp_pat
 
 
 # --------------------------------------------------------------------------------------------
-# Loops that scenario.py resolves itself (see docs/design-choices.md, "Hostile files")
+# Loops in the paths the scenario names (resolved with io.text.resolve_or_problem)
 # --------------------------------------------------------------------------------------------
 
-SCENARIO_RESOLVES = pytest.mark.xfail(
-    strict=False,
-    reason="scenario.py calls Path.resolve() on these paths, which raises RuntimeError on a loop in "
-    "Python 3.11; fix there with mtfs_align.io.text.resolve_or_problem (and errors.display_path)",
-)
 
-
-@SCENARIO_RESOLVES
 def test_a_data_folder_that_is_a_symlink_loop_is_named(tmp_path):
     c = Council()
     path = c.write(tmp_path)
@@ -337,7 +330,6 @@ def test_a_data_folder_that_is_a_symlink_loop_is_named(tmp_path):
     refused(invoke("validate", path), "testshire")
 
 
-@SCENARIO_RESOLVES
 def test_an_extends_target_that_is_a_symlink_loop_is_named(tmp_path):
     c = Council()
     c.scenario["extends"] = "loop.yaml"
@@ -346,7 +338,6 @@ def test_an_extends_target_that_is_a_symlink_loop_is_named(tmp_path):
     refused(invoke("validate", path), "loop.yaml")
 
 
-@SCENARIO_RESOLVES
 def test_a_scenario_file_that_is_a_symlink_loop_is_named(tmp_path):
     path = Council().write(tmp_path)
     loop(path)
