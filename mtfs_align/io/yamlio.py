@@ -193,6 +193,16 @@ def _key_text(key: object) -> str:
     return str(key)
 
 
+def _too_deep(path: Path, problems: Problems) -> None:
+    problems.add(
+        path,
+        "",
+        "",
+        "the file nests lists or mappings far too deeply to read",
+        "a scenario needs only a few levels: check the brackets",
+    )
+
+
 def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     """Read a YAML file safely; add problems (with lines) and return None when it cannot be used."""
     text = read_text(path, problems, what, MAX_YAML_BYTES)
@@ -201,13 +211,7 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
-        problems.add(
-            path,
-            "",
-            "",
-            "the file nests lists or mappings far too deeply to read",
-            "a scenario needs only a few levels: check the brackets",
-        )
+        _too_deep(path, problems)
         return None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
@@ -226,13 +230,7 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
     try:
         data = converter.convert(node, ())
     except RecursionError:
-        problems.add(
-            path,
-            "",
-            "",
-            "the file nests lists or mappings far too deeply to read",
-            "a scenario needs only a few levels: check the brackets",
-        )
+        _too_deep(path, problems)
         return None
     if converter.failed:
         return None
