@@ -401,3 +401,13 @@ def test_validate_never_crashes_on_a_mutated_example(tmp_path_factory, data):
     result = invoke("validate", root / "scenarios" / "central.yaml")
     assert result.exit_code in (0, 1, 2), result.output
     assert "Traceback" not in result.output and "Internal error" not in result.output, result.output
+
+
+def test_import_refuses_a_workbook_that_is_not_a_zip(tmp_path):
+    """The tracker importer checks a workbook as the data readers do before openpyxl opens it."""
+    tracker = tmp_path / "tracker.xlsx"
+    tracker.write_bytes(b"this is not a workbook")
+    result = CliRunner().invoke(cli, ["import", str(tracker), "--into", str(tmp_path / "data")])
+    assert result.exit_code == 2, result.output
+    assert "tracker.xlsx" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "data" / "options.csv").exists()

@@ -314,6 +314,10 @@ def _read_csv_grid(path: Path, problems: Problems) -> list[Grid] | None:
 def _read_workbook_grids(path: Path, problems: Problems) -> list[Grid] | None:
     from openpyxl import load_workbook
 
+    from mtfs_align.io.workbook_in import check_workbook
+
+    if not check_workbook(path, problems):  # size, damage, decompression bombs, DTDs: before openpyxl
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
