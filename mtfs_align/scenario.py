@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mtfs_align.errors import Problems, display_path
-from mtfs_align.io.tables import Row, parse_number, read_csv_table
+from mtfs_align.io.tables import (
+    ACTIVITY_OPTIONAL,
+    ACTIVITY_REQUIRED,
+    OPTION_OPTIONAL,
+    OPTION_REQUIRED,
+    Row,
+    parse_number,
+    read_csv_table,
+)
 from mtfs_align.io.text import resolve_or_problem
 from mtfs_align.io.yamlio import YamlDoc, load_yaml
 from mtfs_align.years import parse_year, year_label
@@ -59,20 +67,8 @@ RISK_DRAWS_RANGE = (50, 10_000)
 _CHANGES_KEYS = ("funding_pct", "funding_k", "growth_pct", "envelope_growth_pct", "options")
 _RESERVES_KEYS = ("usable_k", "minimum_k", "max_draw_k", "max_cover_k")
 _WHOLE = {("weights",), ("plan",), ("policy", "adopt"), ("policy", "protect")}
-_ACTIVITY_REQUIRED = ["id", "name", "directorate", "outcomes", "baseline_k"]
-_ACTIVITY_OPTIONAL = ["role", "statutory", "growth_pct", "floor_share", "envelope_growth_pct"]
-_OPTION_REQUIRED = ["id", "name", "activity", "type", "rag"]
-_OPTION_OPTIONAL = [
-    "earliest",
-    "latest",
-    "one_off_k",
-    "effort",
-    "harms",
-    "benefits",
-    "requires",
-    "excludes",
-    "equality_impact",
-]
+_ACTIVITY_REQUIRED, _ACTIVITY_OPTIONAL = ACTIVITY_REQUIRED, ACTIVITY_OPTIONAL
+_OPTION_REQUIRED, _OPTION_OPTIONAL = OPTION_REQUIRED, OPTION_OPTIONAL
 _PROFILE_COLUMN = re.compile(r"^y(\d+)_k$")
 _PROFILE_ANY_CASE = re.compile(r"^y(\d+)_k$", re.IGNORECASE | re.ASCII)
 MAX_PROFILE_YEARS = 50  # a savings profile longer than this is a mistake, refused before it is allocated

@@ -111,6 +111,22 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
     return ok
 
 
+# The columns of activities.csv and options.csv (DESIGN 3.3, 3.4), declared once for the readers and
+# for the tracker importer that writes them; the savings profile columns y1_k ... come between.
+ACTIVITY_REQUIRED = ["id", "name", "directorate", "outcomes", "baseline_k"]
+ACTIVITY_OPTIONAL = ["role", "statutory", "growth_pct", "floor_share", "envelope_growth_pct"]
+OPTION_REQUIRED = ["id", "name", "activity", "type", "rag"]
+OPTION_OPTIONAL = [
+    "earliest",
+    "latest",
+    "one_off_k",
+    "effort",
+    "harms",
+    "benefits",
+    "requires",
+    "excludes",
+    "equality_impact",
+]
 MAX_MAGNITUDE = 1e9
 
 

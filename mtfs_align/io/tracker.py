@@ -24,25 +24,15 @@ import yaml
 
 from mtfs_align.errors import Problems, display_path
 from mtfs_align.io.outputs import neutralise
+from mtfs_align.io.tables import ACTIVITY_REQUIRED, OPTION_OPTIONAL, OPTION_REQUIRED
 from mtfs_align.scenario import OPTION_TYPES
 from mtfs_align.years import year_label
 
 MARKER = ".mtfs-import.json"
 MAP_FILE = "columns.yaml"
 HEADER_SEARCH_ROWS = 30
-OPTION_COLUMNS_BEFORE = ["id", "name", "activity", "type", "rag"]
-OPTION_COLUMNS_AFTER = [
-    "earliest",
-    "latest",
-    "one_off_k",
-    "effort",
-    "harms",
-    "benefits",
-    "requires",
-    "excludes",
-    "equality_impact",
-]
-ACTIVITY_COLUMNS = ["id", "name", "directorate", "outcomes", "baseline_k"]
+OPTION_COLUMNS_BEFORE, OPTION_COLUMNS_AFTER = OPTION_REQUIRED, OPTION_OPTIONAL
+ACTIVITY_COLUMNS = ACTIVITY_REQUIRED
 MONEY_FIX = "write an amount such as 1300, 1,300, £1.3m, £850k, or (500) for a cost"
 
 # Field of each column name, after normalising (lower case; spaces, punctuation and units dropped).

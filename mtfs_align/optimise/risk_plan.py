@@ -33,18 +33,13 @@ from scipy import sparse
 from mtfs_align.delivery import beta_strata, late_cells, random_slices
 from mtfs_align.errors import ContradictionError, SolverError
 from mtfs_align.model import Model
-from mtfs_align.optimise import solvers
+from mtfs_align.optimise import _remaining, solvers, tolerance
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
 from mtfs_align.tail import cvar, var
 
 PLANNING_STREAM = 46  # the spawn key of the planning draws: a stream apart from the Monte Carlo's
 PLAN_ROW_FAMILIES = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
-
-
-def tolerance(value: float) -> float:
-    """DESIGN 4.4: £10 (0.01 £k) or one part in a million, whichever is larger."""
-    return max(0.01, 1e-6 * abs(value))
 
 
 @dataclass
@@ -368,13 +363,6 @@ class RiskProblem:
             gap=None if "time_limit" in statuses[:2] else gap,
             seconds=time.perf_counter() - started,
         )
-
-
-def _remaining(settings: SolverSettings, started: float) -> SolverSettings:
-    if settings.time_limit is None:
-        return settings
-    left = max(1.0, settings.time_limit - (time.perf_counter() - started))
-    return SolverSettings(settings.solver, left, settings.mip_gap, settings.threads)
 
 
 def started_by(sp: SavingsProblem) -> sparse.csr_matrix:
