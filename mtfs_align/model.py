@@ -5,10 +5,12 @@ optimiser share, so the two can never disagree)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mtfs_align.scenario import Scenario, cumulative_levels
+if TYPE_CHECKING:  # the model is derived from a scenario; the scenario's checks use its arithmetic
+    from mtfs_align.scenario import Scenario
 
 
 @dataclass
@@ -56,10 +58,39 @@ class Model:
             if not self.scenario.options[oid].harms and not self.scenario.options[oid].benefits
         ]
 
-    def start_harm(self) -> np.ndarray:
-        """(O, n): harm over the horizon of each option for each start year, h[o] x (n - s)."""
+    def start_harm(self, priority_weight: np.ndarray | None = None) -> np.ndarray:
+        """(O, n): harm over the horizon of each option for each start year, h[o] x (n - s); under
+        other priority weights W[p] when `priority_weight` is given (robustness), without rebuilding."""
+        harm = self.harm if priority_weight is None else self.severity @ outcome_weights(self.scenario, priority_weight)
         remaining = self.n - np.arange(self.n)
-        return self.harm[:, None] * remaining[None, :]
+        return harm[:, None] * remaining[None, :]
+
+
+def need(baseline_k: float | np.ndarray, growth_pct: float | np.ndarray, t: int | np.ndarray) -> float | np.ndarray:
+    """Spending need of an activity in year index t (0-based): N = baseline_k x (1 + g/100)^t (DESIGN 4.1)."""
+    return baseline_k * (1 + growth_pct / 100) ** t
+
+
+def cumulative_levels(profile_k: tuple[float, ...], n: int) -> list[float]:
+    """C[j] for j = 0..n-1: the saving in the (j+1)th year after the start (DESIGN 4.3)."""
+    levels, total = [], 0.0
+    for j in range(n):
+        if j < len(profile_k):
+            total += profile_k[j]
+        levels.append(total)
+    return levels
+
+
+def outcome_weights(scenario: Scenario, priority_weight: np.ndarray) -> np.ndarray:
+    """(K,) w[k] = W[p] x weight[k] / sum of weight[k'] over the outcomes of p (DESIGN 4.2), in the
+    order of the plan's outcomes; `priority_weight` in the order of its priorities."""
+    k_index = {k: i for i, k in enumerate(scenario.outcomes)}
+    small_w = np.zeros(len(k_index))
+    for p, priority in enumerate(scenario.priorities.values()):
+        total = sum(scenario.outcomes[k].weight for k in priority.outcomes)
+        for k in priority.outcomes:
+            small_w[k_index[k]] = priority_weight[p] * scenario.outcomes[k].weight / total
+    return small_w
 
 
 def priority_weights(scenario: Scenario, override: dict[str, float] | None = None) -> np.ndarray:
@@ -84,16 +115,16 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
 
     baseline = np.array([a.baseline_k for a in activities], dtype=float)
     growth = np.array([a.growth_pct for a in activities], dtype=float)
-    need = baseline[:, None] * (1 + growth[:, None] / 100) ** t[None, :]
+    need_k = need(baseline[:, None], growth[:, None], t[None, :])
     floor_share = np.array([a.floor_share for a in activities], dtype=float)
-    floor = floor_share[:, None] * need
+    floor = floor_share[:, None] * need_k
     envelope = np.array(
         [np.nan if a.envelope_growth_pct is None else a.envelope_growth_pct for a in activities], dtype=float
     )
     # NaN ** 0 is 1 in numpy, so an activity without a cash limit must be masked explicitly
     # (otherwise its first-year "limit" would be its baseline).
     has_limit = ~np.isnan(envelope)
-    cash_limit = np.full(need.shape, np.nan)
+    cash_limit = np.full(need_k.shape, np.nan)
     growth_factor = (1 + envelope[has_limit, None] / 100) ** t[None, :]
     cash_limit[has_limit] = baseline[has_limit, None] * growth_factor
 
@@ -109,7 +140,7 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     funding = np.sum([np.array(v, dtype=float) for v in scenario.funding_k.values()], axis=0)
     funding = funding * (1 + np.array(scenario.funding_pct) / 100) + np.array(scenario.funding_change_k)
     pressures = np.array(scenario.corporate_pressures_k, dtype=float)
-    need_council = need.sum(axis=0) + pressures
+    need_council = need_k.sum(axis=0) + pressures
     gap = need_council - funding
 
     priority_ids = list(scenario.priorities)
@@ -118,11 +149,7 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
     k_index = {k: i for i, k in enumerate(outcome_ids)}
     big_w = priority_weights(scenario, weights)
     outcome_priority = np.array([p_index[scenario.outcomes[k].priority] for k in outcome_ids], dtype=int)
-    small_w = np.zeros(len(outcome_ids))
-    for pid, priority in scenario.priorities.items():
-        total = sum(scenario.outcomes[k].weight for k in priority.outcomes)
-        for k in priority.outcomes:
-            small_w[k_index[k]] = big_w[p_index[pid]] * scenario.outcomes[k].weight / total
+    small_w = outcome_weights(scenario, big_w)
 
     share_ao = np.zeros((len(activities), len(outcome_ids)))
     for i, a in enumerate(activities):
@@ -144,7 +171,7 @@ def build_model(scenario: Scenario, weights: dict[str, float] | None = None) -> 
         scenario=scenario,
         years=list(scenario.years),
         activity_ids=activity_ids,
-        need=need,
+        need=need_k,
         floor=floor,
         cash_limit=cash_limit,
         option_ids=[o.id for o in options],

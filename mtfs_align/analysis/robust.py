@@ -112,17 +112,9 @@ def sample_weights(
 
 
 def start_harm_for(model: Model, priority_weight: np.ndarray) -> np.ndarray:
-    """(O, n) harm over the horizon of each option and start under other priority weights: what
-    `build_model(scenario, weights=...).start_harm()` gives, without rebuilding the model."""
-    sc = model.scenario
-    within = np.zeros(len(model.outcome_ids))
-    for priority in sc.priorities.values():
-        total = sum(sc.outcomes[k].weight for k in priority.outcomes)
-        for k in priority.outcomes:
-            within[model.outcome_ids.index(k)] = sc.outcomes[k].weight / total
-    outcome_weight = priority_weight[model.outcome_priority] * within
-    harm = model.severity @ outcome_weight
-    return harm[:, None] * (model.n - np.arange(model.n))[None, :]
+    """(O, n) harm over the horizon of each option and start under other priority weights: the
+    model's own harm (`Model.start_harm`), without rebuilding the model."""
+    return model.start_harm(priority_weight)
 
 
 def core_class(index: float) -> str:

@@ -3,21 +3,30 @@ the columns `option` and `start` (CSV, or XLSX with the plan on its first sheet)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from mtfs_align.errors import Problems
 from mtfs_align.io.tables import Table, read_csv_table
-from mtfs_align.scenario import Scenario
 from mtfs_align.years import parse_year
 
 
-def read_plan_file(path: Path, scenario: Scenario) -> dict[str, int]:
+class Horizon(Protocol):
+    """What a plan file is checked against: the scenario's years and options (io/ reads files and
+    does not depend on the scenario stage)."""
+
+    years: list[str]
+    options: Mapping[str, object]
+
+
+def read_plan_file(path: Path, scenario: Horizon) -> dict[str, int]:
     """Option -> start year index; unknown options and years outside the horizon are bad input."""
     problems = Problems()
     table = _read(path, problems)
     problems.raise_if_any()
     first = parse_year(scenario.years[0])
-    n = scenario.n_years
+    n = len(scenario.years)
     plan: dict[str, int] = {}
     for row in table.rows:
         oid, label = row.get("option"), row.get("start")

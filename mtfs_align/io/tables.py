@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mtfs_align.errors import Problems
 from mtfs_align.io.text import add, read_text
+from mtfs_align.schema import ACTIVITIES, OPTIONS
 
 MAX_ROWS = 100_000  # a council has hundreds of activities and options; far more is not its table
 
@@ -111,22 +112,13 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
     return ok
 
 
-# The columns of activities.csv and options.csv (DESIGN 3.3, 3.4), declared once for the readers and
-# for the tracker importer that writes them; the savings profile columns y1_k ... come between.
-ACTIVITY_REQUIRED = ["id", "name", "directorate", "outcomes", "baseline_k"]
-ACTIVITY_OPTIONAL = ["role", "statutory", "growth_pct", "floor_share", "envelope_growth_pct"]
-OPTION_REQUIRED = ["id", "name", "activity", "type", "rag"]
-OPTION_OPTIONAL = [
-    "earliest",
-    "latest",
-    "one_off_k",
-    "effort",
-    "harms",
-    "benefits",
-    "requires",
-    "excludes",
-    "equality_impact",
-]
+# The columns of activities.csv and options.csv (DESIGN 3.3, 3.4), as the schema declares them, for
+# the readers and for the tracker importer that writes them; the savings profile columns y1_k ...
+# come between the required and the optional ones.
+ACTIVITY_REQUIRED = ACTIVITIES.columns(required=True)
+ACTIVITY_OPTIONAL = ACTIVITIES.columns(required=False)
+OPTION_REQUIRED = OPTIONS.columns(required=True)
+OPTION_OPTIONAL = OPTIONS.columns(required=False)
 MAX_MAGNITUDE = 1e9
 
 

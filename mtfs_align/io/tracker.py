@@ -25,7 +25,7 @@ import yaml
 from mtfs_align.errors import Problems, display_path
 from mtfs_align.io.outputs import neutralise
 from mtfs_align.io.tables import ACTIVITY_REQUIRED, OPTION_OPTIONAL, OPTION_REQUIRED
-from mtfs_align.scenario import OPTION_TYPES
+from mtfs_align.schema import OPTION_TYPES
 from mtfs_align.years import year_label
 
 MARKER = ".mtfs-import.json"
