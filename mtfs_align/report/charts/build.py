@@ -1,0 +1,103 @@
+"""`build_charts`: every chart an output folder's tables allow, drawn and saved under `charts/`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from mtfs_align.report.charts.comparison import comparison_chart
+from mtfs_align.report.charts.confidence_frontier import confidence_frontier_chart
+from mtfs_align.report.charts.core_index import core_index_chart
+from mtfs_align.report.charts.delivery_risk import risk_fan_chart
+from mtfs_align.report.charts.frontier import frontier_chart
+from mtfs_align.report.charts.gap_closure import gap_closure_chart
+from mtfs_align.report.charts.headroom import headroom_chart
+from mtfs_align.report.charts.priority_spend import priority_spend_chart
+from mtfs_align.report.charts.savings_heatmap import savings_heatmap
+from mtfs_align.report.charts.style import save_chart, shorten
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame | None:
+    path = folder / name
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return frame.replace("", np.nan)
+
+
+def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
+    """proposal.csv (`plan, label, savings_k, harm, unidentified_k`) as labelled frontier points."""
+    if proposal is None or proposal.empty:
+        return None
+    rows = proposal.copy()
+    rows["label"] = [
+        f"{p}: {shorten(label, 40)}" if isinstance(label, str) and label else str(p)
+        for p, label in zip(rows["plan"], rows.get("label", rows["plan"]), strict=True)
+    ]
+    return rows[["label", "savings_k", "harm"]]
+
+
+def _frontier_varies(folder: Path) -> str | None:
+    """What the folder's frontier varies, from its manifest (None when it has none)."""
+    try:
+        data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    frontier = data.get("frontier") if isinstance(data, dict) else None
+    return frontier.get("vary") if isinstance(frontier, dict) else None
+
+
+def build_charts(folder: Path) -> list[str]:
+    """Draw every chart the CSVs of an output folder allow and save them under `charts/`;
+    returns the names written (e.g. ["gap_closure", "priority_spend", ...])."""
+    folder = Path(folder)
+    tables = {
+        name: _read(folder, f"{name}.csv")
+        for name in (
+            "budget",
+            "alignment",
+            "frontier",
+            "proposal",
+            "risk",
+            "activities",
+            "core_index",
+            "plan",
+            "compare",
+        )
+    }
+    years = tables["budget"]["year"].astype(str).tolist() if tables["budget"] is not None else None
+    names = {}
+    if tables["activities"] is not None and "name" in tables["activities"]:
+        names = dict(zip(tables["activities"]["activity"], tables["activities"]["name"], strict=True))
+    plans: list[tuple[str, Callable[[], Figure]]] = []
+    if tables["budget"] is not None:
+        plans.append(("gap_closure", lambda: gap_closure_chart(tables["budget"], tables["alignment"])))
+    if tables["alignment"] is not None and (tables["alignment"]["level"] == "priority").any():
+        plans.append(("priority_spend", lambda: priority_spend_chart(tables["alignment"])))
+    confidence_frontier = _frontier_varies(folder) == "confidence"
+    if tables["frontier"] is not None and len(tables["frontier"]) and confidence_frontier:
+        plans.append(("frontier", lambda: confidence_frontier_chart(tables["frontier"], years)))
+    elif tables["frontier"] is not None and len(tables["frontier"]):
+        plans.append(
+            ("frontier", lambda: frontier_chart(tables["frontier"], proposal_points(tables["proposal"]), years))
+        )
+    if tables["risk"] is not None and len(tables["risk"]):
+        plans.append(("delivery_risk", lambda: risk_fan_chart(tables["risk"])))
+    if tables["activities"] is not None and len(tables["activities"]):
+        plans.append(("headroom", lambda: headroom_chart(tables["activities"])))
+    if tables["core_index"] is not None and len(tables["core_index"]):
+        plans.append(("core_index", lambda: core_index_chart(tables["core_index"])))
+    if tables["plan"] is not None and len(tables["plan"]):
+        plans.append(("savings_heatmap", lambda: savings_heatmap(tables["plan"], names)))
+    if tables["compare"] is not None and len(tables["compare"]):
+        plans.append(("comparison", lambda: comparison_chart(tables["compare"])))
+    written = []
+    for name, draw in plans:
+        save_chart(draw(), folder, name)
+        written.append(name)
+    return written

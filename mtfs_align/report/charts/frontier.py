@@ -1,0 +1,178 @@
+"""Chart (c): savings against outcome harm along the frontier, from frontier.csv (with the
+proposal's P, B and C marked); `frontier_slopes` is the harm an extra £1m of savings costs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from mtfs_align.report.charts.style import COLOURS, MARKERS, STYLE, new_figure, pounds_m_axis, set_finding
+
+
+def _marked_points(marked: pd.DataFrame | Mapping | None) -> list[tuple[str, float, float]]:
+    """Labelled points as (label, savings_k, harm) from a DataFrame (label or plan column) or a
+    dict {label: {"savings_k": .., "harm": ..}} / {label: (savings_k, harm)}."""
+    if marked is None:
+        return []
+    points = []
+    if isinstance(marked, pd.DataFrame):
+        label_column = "label" if "label" in marked else ("plan" if "plan" in marked else marked.columns[0])
+        for _, row in marked.iterrows():
+            points.append((str(row[label_column]), float(row["savings_k"]), float(row["harm"])))
+        return points
+    for label, value in marked.items():
+        if isinstance(value, Mapping):
+            points.append((str(label), float(value["savings_k"]), float(value["harm"])))
+        else:
+            savings_k, harm = value
+            points.append((str(label), float(savings_k), float(harm)))
+    return points
+
+
+def _frontier_order(frontier: pd.DataFrame) -> pd.DataFrame:
+    """Frontier points as numbers, in the order of the scale factor (the order they were
+    computed in; savings need not rise with it once the gap can no longer be closed)."""
+    data = frontier.copy()
+    for column in ("scale", "savings_k", "harm", "unidentified_k"):
+        if column in data:
+            data[column] = pd.to_numeric(data[column], errors="coerce")
+    key = "scale" if "scale" in data else "savings_k"
+    return data.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def frontier_slopes(frontier: pd.DataFrame) -> tuple[float, float]:
+    """Harm per extra £1m of savings along the frontier: on average, and on its last segment.
+
+    Only the points that close the gap are used when there are two or more (beyond them the
+    plans leave savings unidentified and are no longer a trade-off between savings and harm)."""
+    data = _frontier_order(frontier)
+    if "unidentified_k" in data and (data["unidentified_k"] < 0.5).sum() >= 2:
+        data = data[data["unidentified_k"] < 0.5]
+    data = data.drop_duplicates(["savings_k", "harm"])
+    savings_m = data["savings_k"].to_numpy(float) / 1000
+    harm = data["harm"].to_numpy(float)
+    if len(data) < 2 or savings_m[-1] - savings_m[0] <= 1e-9:
+        return math.nan, math.nan
+    average = (harm[-1] - harm[0]) / (savings_m[-1] - savings_m[0])
+    step = savings_m[-1] - savings_m[-2]
+    top = (harm[-1] - harm[-2]) / step if step > 1e-9 else math.nan
+    return float(average), float(top)
+
+
+def _scale_labels(data: pd.DataFrame) -> list[tuple[float, float, str]]:
+    """One label per distinct point: `×0.9`, or `×1.1–1.5` where several scales give the same plan."""
+    labels: list[tuple[float, float, str]] = []
+    groups: list[list] = []
+    for _, row in data.iterrows():
+        point = (round(row["savings_k"], 3), round(row["harm"], 9))
+        if groups and groups[-1][0] == point:
+            groups[-1][1].append(row["scale"])
+        else:
+            groups.append([point, [row["scale"]]])
+    for (savings_k, harm), scales in groups:
+        text = f"×{scales[0]:g}" if len(scales) == 1 else f"×{scales[0]:g}–{scales[-1]:g}"
+        labels.append((savings_k / 1000, harm, text))
+    return labels
+
+
+def frontier_chart(
+    frontier: pd.DataFrame, marked: pd.DataFrame | Mapping | None = None, years: list[str] | None = None
+) -> Figure:
+    """Savings over the horizon (£m) against outcome harm for each frontier point; the point at
+    scale 1 is this scenario; `marked` adds labelled points such as the proposal P and its
+    alternatives B and C (each with `savings_k` summed over the horizon and `harm`)."""
+    data = _frontier_order(frontier)
+    savings = data["savings_k"].to_numpy(float) / 1000
+    harm = data["harm"].to_numpy(float)
+
+    fig = new_figure()
+    with matplotlib.rc_context(STYLE):
+        ax = fig.add_subplot()
+        ax.grid(True, axis="both")
+        ax.plot(
+            savings,
+            harm,
+            color=COLOURS[0],
+            marker="o",
+            markersize=7,
+            linewidth=2,
+            label="Least-harm plan at each gap (frontier)",
+            gid="frontier",
+        )
+        if "unidentified_k" in data:
+            short = data["unidentified_k"].to_numpy(float) >= 0.5
+            if short.any():
+                ax.plot(
+                    savings[short],
+                    harm[short],
+                    linestyle="none",
+                    marker="o",
+                    markersize=13,
+                    markerfacecolor="none",
+                    markeredgecolor="black",
+                    markeredgewidth=1.5,
+                    label="Leaves savings unidentified",
+                    gid="short",
+                )
+        if "scale" in data:
+            for s, h, text in _scale_labels(data):
+                ax.annotate(text, (s, h), textcoords="offset points", xytext=(6, -14), fontsize=9, color="#444444")
+            here = data[np.isclose(data["scale"].to_numpy(float), 1.0)]
+            if len(here):
+                ax.plot(
+                    here["savings_k"].to_numpy(float) / 1000,
+                    here["harm"].to_numpy(float),
+                    linestyle="none",
+                    marker="o",
+                    markersize=14,
+                    markerfacecolor="#ffd54f",
+                    markeredgecolor="black",
+                    markeredgewidth=1.5,
+                    label="This scenario (gap ×1)",
+                    gid="this_scenario",
+                    zorder=4,
+                )
+        for i, (label, savings_k, point_harm) in enumerate(_marked_points(marked)):
+            ax.plot(
+                [savings_k / 1000],
+                [point_harm],
+                linestyle="none",
+                marker=MARKERS[i % len(MARKERS)],
+                markersize=15,
+                markerfacecolor="white" if i % 2 else "black",
+                markeredgecolor="black",
+                markeredgewidth=1.5,
+                label=label,
+                gid=f"marked {label}",
+                zorder=5,
+            )
+            ax.annotate(
+                label.split(":")[0].split(" ")[0],
+                (savings_k / 1000, point_harm),
+                textcoords="offset points",
+                xytext=(-10, 10),
+                ha="right",
+                fontsize=13,
+                fontweight="bold",
+            )
+        pounds_m_axis(ax, "x")
+        horizon = f" over {years[0]} to {years[-1]}" if years else " over the horizon"
+        ax.set_xlabel(f"Savings{horizon}, £m")
+        ax.set_ylabel("Outcome harm (weighted severity-years)")
+        ax.set_title("Each point is the least-harm plan for a gap scaled by the factor shown")
+        ax.legend(loc="upper left")
+
+    average, top = frontier_slopes(data)
+    if math.isnan(average):
+        finding = "Savings against outcome harm"
+    else:
+        finding = f"Each extra £1m of savings costs {average:.2f} of outcome harm on average"
+        if top > average * 1.1:
+            finding += f", rising to {top:.2f} at the top of the range"
+    set_finding(fig, finding)
+    return fig

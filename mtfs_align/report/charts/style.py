@@ -1,0 +1,124 @@
+"""The charts' shared styling in one place: slide size, colours, hatches and markers, matplotlib
+rcParams, the finding title, the £ and year axes, and `save_chart`.
+
+Charts never touch pyplot's global state: figures are `matplotlib.figure.Figure` objects drawn with
+the Agg canvas, and styling is applied with `rc_context` while a figure is built, so it cannot leak.
+Every series is told apart by hatching, markers or shade as well as colour, so a chart survives a
+black-and-white printer; sizes suit a 16:9 slide.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mtfs_align.report.text import money
+
+SLIDE = (11.0, 6.2)  # inches: 16:9-ish, legible when projected
+DPI = 150
+
+# Colours that differ in lightness too (Okabe-Ito hues, dark to light), each with its own hatch.
+COLOURS = ["#0b3c5d", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#7f7f7f", "#f0e442"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+MARKERS = ["*", "D", "s", "^", "P", "X", "v", "o"]
+GREYS = ["#f0f0f0", "#bdbdbd", "#969696", "#636363", "#d9d9d9", "#737373", "#525252", "#fafafa"]
+RESERVES_COLOUR = "#bdbdbd"
+UNIDENTIFIED_COLOUR = "#ffffff"
+
+STYLE = {
+    "font.size": 12,
+    "axes.titlesize": 12,
+    "axes.titlelocation": "left",
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 10.5,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "hatch.linewidth": 0.8,
+    "hatch.color": "#222222",
+    "patch.edgecolor": "#222222",
+    "patch.linewidth": 0.7,
+    "font.family": "DejaVu Sans",
+}
+
+# Fixed hash salt and no date: two saves of the same figure give byte-identical SVG files.
+SAVE_STYLE = {"svg.hashsalt": "mtfs_align", "svg.fonttype": "path"}
+
+CHART_FILES = {
+    "gap_closure": "How each year's gap closes",
+    "priority_spend": "Spend by priority against need and the Cabinet's weights",
+    "frontier": "Savings against outcome harm (frontier)",
+    "delivery_risk": "Delivery risk",
+    "headroom": "Activities nearest their floor or cash limit",
+    "core_index": "Options' core index under uncertain weights",
+    "savings_heatmap": "Savings by activity and year",
+    "comparison": "Scenario comparison",
+}
+
+
+def new_figure(size: tuple[float, float] = SLIDE) -> Figure:
+    """A slide-sized figure on its own Agg canvas (never pyplot's)."""
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def set_finding(fig: Figure, finding: str) -> None:
+    """The chart's title: its finding in a sentence, wrapped to the figure's width."""
+    # About 7 characters an inch of bold 15-point text.
+    width = int(fig.get_figwidth() * 7.2)
+    fig.suptitle(textwrap.fill(finding, width), x=0.01, ha="left", fontsize=15, fontweight="bold")
+
+
+def pounds_m_axis(ax, axis: str = "y", decimals: int = 0) -> None:
+    """Ticks in £m (`£12m`, `-£3m`)."""
+    formatter = FuncFormatter(lambda v, _pos: f"-£{abs(v):,.{decimals}f}m" if v < 0 else f"£{v:,.{decimals}f}m")
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def wrap(text: str, width: int) -> str:
+    return textwrap.fill(str(text), width)
+
+
+def shorten(text: str, width: int) -> str:
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def year_axis(ax, x: np.ndarray, years: list[str]) -> None:
+    """Financial-year tick labels, turned when a long horizon would make them collide."""
+    if len(years) > 6:
+        ax.set_xticks(x, years, rotation=45, ha="right", rotation_mode="anchor", fontsize=10)
+    else:
+        ax.set_xticks(x, years)
+
+
+def money_axis(ax, axis: str = "x") -> None:
+    """£ ticks that stay readable from £k to £m (headroom can be a few £k)."""
+    formatter = FuncFormatter(lambda v, _pos: money(v * 1000))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def save_chart(fig: Figure, folder_path: Path, name: str) -> list[Path]:
+    """Write `charts/<name>.png` and `charts/<name>.svg` under the output folder; reruns give
+    byte-identical files (fixed SVG hash salt, no dates in the metadata)."""
+    folder = Path(folder_path) / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+    with matplotlib.rc_context(SAVE_STYLE):
+        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return [png, svg]
