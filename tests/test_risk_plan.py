@@ -4,6 +4,8 @@ the contract promises."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from bruteforce import risk_score
@@ -26,6 +28,7 @@ from mtfs_align.optimise.risk_plan import (
 from mtfs_align.optimise.solvers import SolverSettings
 from mtfs_align.tail import cvar, var
 
+ROOT = Path(__file__).resolve().parents[1]
 YEARS = ["2021/22", "2022/23", "2023/24"]
 
 
@@ -203,3 +206,62 @@ def test_risk_planned_plan_evaluates_at_expected_delivery_and_is_seeded(tmp_path
     assert ev.budget["savings_k"].notna().all()
     shortfalls = plan_shortfalls(model, first.risk.problem.futures, first.plan, model.scenario.policy.confidence)
     assert np.allclose(shortfalls["cvar_k"], first.risk.in_sample["cvar_k"])
+
+
+def _few_futures_first(monkeypatch) -> list[int]:
+    """Start the tail-only solves from the fewest futures they may (a tail's share a year), and
+    record how many futures each whole-number solve was given."""
+    from mtfs_align.optimise import solvers, tail_draws
+
+    monkeypatch.setattr(tail_draws, "SPARE", 1.0)
+    monkeypatch.setattr(tail_draws, "MARGIN", 0)
+    sizes: list[int] = []
+    original = solvers.run_arrays
+
+    def spy(model, settings, exact, start=None):
+        if model.integer.any():
+            sizes.append(model.matrix.shape[1])
+        return original(model, settings, exact, start)
+
+    monkeypatch.setattr(solvers, "run_arrays", spy)
+    return sizes
+
+
+@pytest.mark.parametrize(("seed", "solver"), [(s, "highs") for s in range(20, 28)] + [(28, "cbc"), (29, "cbc")])
+def test_solving_on_the_tail_futures_finds_the_brute_force_optimum(tmp_path, monkeypatch, seed, solver):
+    """optimise/tail_draws.py: stage 2 solved on a subset of the futures, grown until the rest are
+    proved to be outside every tail, still gives the optimum over all K draws."""
+    sizes = _few_futures_first(monkeypatch)
+    _check_against_brute_force(tmp_path, seed, solver, draws=24)
+    # stage 1 (its own first-year model), stage 2 on the tail futures (once or more), stage 3 on all
+    assert len(sizes) >= 3 and min(sizes[1:-1]) < sizes[-1]
+
+
+def test_the_tail_futures_are_fewer_than_all_and_give_the_same_optimum(tmp_path, monkeypatch):
+    """On the bundled central case with K = 120, stage 2 solved on the tail futures (fewer columns
+    than the whole model) and on every future at once give the same least CVaR and, after stage 3,
+    plans of the same harm."""
+    import dataclasses
+
+    from mtfs_align.optimise import risk_plan
+    from mtfs_align.scenario import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "central.yaml")
+    sc = dataclasses.replace(sc, policy=dataclasses.replace(sc.policy, plan_on="risk", risk_draws=120))
+    model = build_model(sc)
+    sizes = _few_futures_first(monkeypatch)
+    tail = solve_for_risk(prepare(model), SolverSettings(), DEFAULT_SEED, 0.0)
+    rp = tail.risk.problem
+    whole_columns = rp.base_rows.shape[1]
+    assert min(sizes) < whole_columns  # stage 2 was given fewer futures than K
+
+    solve = risk_plan.RiskProblem._solve
+
+    def on_every_future(self, cost, bounds, settings, exact, started, start=None, on_tail=False):
+        return solve(self, cost, bounds, settings, exact, started, start, on_tail=False)
+
+    monkeypatch.setattr(risk_plan.RiskProblem, "_solve", on_every_future)
+    whole = solve_for_risk(prepare(model), SolverSettings(), DEFAULT_SEED, 0.0)
+    assert tail.risk.stage1_cvar_k == pytest.approx(whole.risk.stage1_cvar_k, abs=1e-6)
+    assert tail.risk.cvar_sum_k == pytest.approx(whole.risk.cvar_sum_k, rel=1e-9, abs=1e-6)
+    assert tail.objective == pytest.approx(whole.objective, rel=2e-4)

@@ -30,96 +30,23 @@ import numpy as np
 import pulp
 from scipy import sparse
 
-from mtfs_align.delivery import beta_strata, late_cells, random_slices
 from mtfs_align.errors import ContradictionError, SolverError
 from mtfs_align.model import Model
 from mtfs_align.optimise import _remaining, solvers, tolerance
+from mtfs_align.optimise.futures import PlanningDraws, draw_futures, plan_shortfalls, savings_in_futures
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
-from mtfs_align.tail import cvar, var
 
-PLANNING_STREAM = 46  # the spawn key of the planning draws: a stream apart from the Monte Carlo's
+__all__ = [
+    "PlanningDraws",
+    "RiskProblem",
+    "build_risk_problem",
+    "draw_futures",
+    "plan_shortfalls",
+    "savings_in_futures",
+]
+
 PLAN_ROW_FAMILIES = ("floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
-
-
-@dataclass
-class PlanningDraws:
-    """K futures of every option's delivery (DESIGN 4.6): late starts and delivered shares."""
-
-    late: np.ndarray  # (K, O) bool: the option starts a year late in that future
-    share: np.ndarray  # (K, O) share of each positive level delivered
-    seed: int
-
-    @property
-    def count(self) -> int:
-        return self.late.shape[0]
-
-
-def planning_rng(seed: int) -> np.random.Generator:
-    """The planning draws' own stream of the run's seed (the out-of-sample Monte Carlo of DESIGN
-    4.5 uses `default_rng(seed)` itself, so the two never share draws)."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PLANNING_STREAM,)))
-
-
-def draw_futures(model: Model, draws: int, seed: int) -> PlanningDraws:
-    """K draws of the delivery model of DESIGN 4.5 for every option, adopted or not."""
-    policy = model.scenario.policy
-    rng = planning_rng(seed)
-    options = len(model.option_ids)
-    late = np.zeros(draws * options, dtype=bool)
-    late[late_cells(rng, policy.slip, draws * options)] = True
-    late = late.reshape(draws, options)
-    delivery = np.array([policy.delivery[model.scenario.options[o].rag] for o in model.option_ids], dtype=float)
-    share = np.empty((draws, options))
-    for d in sorted(set(delivery.tolist())):
-        columns = np.flatnonzero(delivery == d)
-        if d <= 0.0 or d >= 1.0:
-            share[:, columns] = d
-        else:
-            share[:, columns] = beta_strata(d, policy.delivery_concentration)[random_slices(rng, (draws, len(columns)))]
-    return PlanningDraws(late=late, share=share, seed=seed)
-
-
-def savings_in_futures(model: Model, futures: PlanningDraws, options: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """(K, Z, n): what option `options[i]` started in `starts[i]` saves in each year of each future,
-    less its one-off cost in its (planned) start year: levels a year later when late, positive
-    levels times the delivered share, costs in full."""
-    n = model.n
-    padded = np.concatenate([np.zeros((model.levels.shape[0], 1)), model.levels], axis=1)
-    years = np.arange(n)
-    shift = futures.late[:, options].astype(int)  # (K, Z)
-    j = years[None, None, :] - starts[None, :, None] - shift[:, :, None]  # (K, Z, n)
-    level = padded[options[None, :, None], np.maximum(j, -1) + 1]
-    share = futures.share[:, options][:, :, None]
-    saved = np.where(level > 0, level * share, level)
-    saved[:, np.arange(len(options)), starts] -= model.one_off[options][None, :]
-    return saved
-
-
-def plan_shortfalls(
-    model: Model, futures: PlanningDraws, plan: dict[str, int], confidence: float
-) -> dict[str, np.ndarray]:
-    """The plan in each future with reserves settled as DESIGN 4.5 does (drawn as early as needed,
-    within max_cover_k): unidentified savings (K, n), and per year their CVaR and VaR at
-    `confidence` and the chance the year balances."""
-    from mtfs_align.evaluate import TOLERANCE_K, plan_arrays, settle_reserves
-
-    options, starts = plan_arrays(model, plan)
-    saved = (
-        savings_in_futures(model, futures, options, starts).sum(axis=1)
-        if len(options)
-        else np.zeros((futures.count, model.n))
-    )
-    r = model.scenario.reserves
-    settled = settle_reserves(model.gap - saved, r.usable_k, r.minimum_k, r.max_cover_k)
-    u = np.where(np.abs(settled.unidentified) < 1e-9, 0.0, settled.unidentified)
-    return {
-        "unidentified": u,
-        "cvar_k": np.array([cvar(u[:, t], confidence) for t in range(model.n)]),
-        "var_k": np.array([var(u[:, t], confidence) for t in range(model.n)]),
-        "p_balanced": (u < TOLERANCE_K).mean(axis=0),
-        "p_balanced_all_years": float((u < TOLERANCE_K).all(axis=1).mean()),
-    }
 
 
 @dataclass
@@ -165,6 +92,10 @@ class RiskProblem:
     @property
     def model(self) -> Model:
         return self.sp.model
+
+    @property
+    def tail_rows(self) -> np.ndarray:  # (K, n) row index of each tail row w - u + eta >= 0
+        return self.reserves_rows + self.reserves_rows.size
 
     @property
     def z_count(self) -> int:
@@ -250,7 +181,7 @@ class RiskProblem:
             upper = np.concatenate([upper, [b[1] for b in bounds]])
         return ArrayModel(
             cost=cost,
-            matrix=rows.tocsc(),
+            matrix=rows,  # by rows: the futures are cut out of it by row (optimise/tail_draws.py)
             row_lower=lower,
             row_upper=upper,
             col_lower=self.col_lower,
@@ -258,8 +189,18 @@ class RiskProblem:
             integer=self.integer,
         )
 
-    def _solve(self, cost, bounds, settings, exact, started, start=None) -> solvers.ArrayResult:
-        result = solvers.run_arrays(self._array_model(cost, bounds), _remaining(settings, started), exact, start)
+    def _solve(self, cost, bounds, settings, exact, started, start=None, on_tail=False) -> solvers.ArrayResult:
+        """`on_tail`: the stage's objective is the tail itself (stages 1 and 2), so it is solved on
+        the futures that can be in a tail (optimise/tail_draws.py). Stage 3's least harm pushes
+        the shortfall into whichever futures are left out, which then all return: it is solved
+        on every future at once (docs/performance.md)."""
+        from mtfs_align.optimise.tail_draws import solve_on_tail
+
+        whole = self._array_model(cost, bounds)
+        if on_tail:
+            result = solve_on_tail(self, whole, settings, exact, started, start)
+        else:
+            result = solvers.run_arrays(whole, _remaining(settings, started), exact, start)
         if result.status == "infeasible":
             from mtfs_align.optimise.contradictions import diagnose
 
@@ -278,7 +219,7 @@ class RiskProblem:
                 np.arange(self.balance_rows.min()),  # the plan's rows
                 self.balance_rows[:, 0],
                 self.reserves_rows[:, 0],
-                self.balance_rows[:, 0] + 2 * k * n,
+                self.tail_rows[:, 0],
                 np.arange(self.balance_rows.max() + 2 * k * n + 1, self.base_rows.shape[0]),  # y never falls
             ]
         )
@@ -329,7 +270,7 @@ class RiskProblem:
         bounds = [(first_cost, stage1 + tolerance(stage1))]
         all_cost = self._cvar_cost(list(range(self.model.n)))
         # each stage starts from the plan before, which meets the new stage's rows
-        second = self._solve(all_cost, bounds, settings, True, started, start=first.values)
+        second = self._solve(all_cost, bounds, settings, True, started, start=first.values, on_tail=True)
         stage2 = max(0.0, second.objective)
         bounds.append((all_cost, stage2 + tolerance(stage2)))
         self.balance_stages = (stage1, stage2, bounds, second, [first.status, second.status])

@@ -312,8 +312,8 @@ def _snap_integers(model: ArrayModel, values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
-    """Every row and bound holds for the values returned (integers rounded), within tolerance."""
+def broken(model: ArrayModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows and which bounds the values break (integers as given), within FEASIBILITY."""
     activity = model.matrix @ values
     scale = 1.0 + np.abs(activity)
     low_ok = np.isneginf(model.row_lower) | (activity >= model.row_lower - FEASIBILITY * scale)
@@ -321,8 +321,14 @@ def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
     bounds_ok = (values >= model.col_lower - FEASIBILITY * (1 + np.abs(values))) & (
         values <= model.col_upper + FEASIBILITY * (1 + np.abs(values))
     )
-    if not (low_ok.all() and high_ok.all() and bounds_ok.all()):
-        bad = int((~low_ok).sum() + (~high_ok).sum() + (~bounds_ok).sum())
+    return ~(low_ok & high_ok), ~bounds_ok
+
+
+def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
+    """Every row and bound holds for the values returned (integers rounded), within tolerance."""
+    rows, bounds = broken(model, values)
+    if rows.any() or bounds.any():
+        bad = int(rows.sum() + bounds.sum())
         raise SolverError(f"The {solver} solver returned a plan that breaks {bad} of the model's rows or bounds.")
 
 
