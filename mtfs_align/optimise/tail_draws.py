@@ -7,21 +7,25 @@ of the other 420 (docs/performance.md). So each stage is solved on a subset S of
 the others are added back only where they matter (row generation over futures):
 
 1. S starts as the futures with the largest shortfalls in each year under the stage's starting
-   plan (a few more than each tail holds).
+   plan (a few more than each tail holds), then grown by the steps below on the linear relaxation
+   (a fraction of a second a solve) before the whole-number solves begin.
 2. The model on S alone is a relaxation of the whole: a future left out loses its rows and its
    columns (draw, pay, u, w), which is the same as letting its tail excess w count as 0. Every
    plan of the whole model is a plan of the relaxation with no higher cost, so the relaxation's
    optimum (and its proven bound) is at or below the whole model's.
-3. Each future left out is then settled at the solution with no draw on reserves: the shortfall
-   of each year is unidentified (u), a surplus is paid in (pay), and w = 0, which costs nothing
-   in any stage (no tail excess, no draw to penalise). If every one of its rows holds, in
-   particular u[k,t] <= eta_t (the future is not in the tail of any year), the solution extended
-   this way is a plan of the whole model with the same cost: it is optimal there (and within the
-   same proven gap in stage 3). Otherwise the futures whose rows break join S and the stage is
-   solved again, from the same starting plan. At worst S becomes every future.
+3. The solution is carried to each future left out: a surplus is paid in; where drawing on
+   reserves costs nothing in the stage (stages 1 and 2), reserves are drawn, as early as needed
+   and within the year's cover and what is left, just down to the year's eta; whatever is still
+   short is unidentified. Each year's VaR, tail excess and CVaR are then recomputed over all K
+   futures (the least CVaR for that recourse). If every row of the whole model holds and the cost
+   is no more than the relaxation's, the solution is optimal for the whole model (and within the
+   same proven gap). Otherwise the futures left out that sit in a year's tail join S, the
+   furthest in first, and the stage is solved again from the same starting plan. At worst S
+   becomes every future.
 
 The answer is therefore the whole model's optimum over the K draws, checked row by row on the
-whole model; only the time taken depends on S.
+whole model; only the time taken depends on S. Stage 3 (least harm) is not solved this way: it
+pushes the shortfall into whichever futures are left out, and they all come back.
 """
 
 from __future__ import annotations
