@@ -79,7 +79,8 @@ def plan(scenario: Path, draws: int, solver: str) -> None:
         print(f"  {name}: {seconds:.2f} s ({cpu_seconds:.2f} s of CPU)")
     print(
         f"  total {total:.2f} s ({total_cpu:.2f} s of CPU); {found.status}; "
-        f"CVaR year 1 £{found.risk.stage1_cvar_k:,.1f}k, sum £{found.risk.cvar_sum_k:,.1f}k, harm objective {found.objective:.4f}, {len(found.plan)} options"
+        f"CVaR year 1 £{found.risk.stage1_cvar_k:,.1f}k, sum £{found.risk.cvar_sum_k:,.1f}k, "
+        f"harm objective {found.objective:.4f}, {len(found.plan)} options"
     )
     print(f"  machine: {_machine()}")
 
