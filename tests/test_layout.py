@@ -37,7 +37,9 @@ def modules(folder: str) -> list[Path]:
     return sorted((PACKAGE / folder).glob("*.py"))
 
 
-@pytest.mark.parametrize("path", modules("io") + modules("schema"), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", modules("io") + modules("io/tracker") + modules("schema"), ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_io_and_the_schema_do_not_import_the_scenario_or_later_stages(path):
     later = ("mtfs_align.scenario", "mtfs_align.model", "mtfs_align.report", "mtfs_align.cli", "mtfs_align.optimise")
     assert not [m for m in runtime_imports(path) if m.startswith(later)]

@@ -1,6 +1,6 @@
 """Writing an output folder: built in a temporary folder and swapped into place whole (replacing only
 the tool's own earlier output), never inside the data or scenario folders, with spreadsheet formulas
-neutralised and money to three decimals."""
+neutralised and money to three decimals (`output_values`; what may be replaced is `output_marker`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
-import hashlib
 import json
-import math
 import os
 import re
 import shutil
@@ -19,160 +17,37 @@ import tempfile
 import threading
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from mtfs_align import __version__
-from mtfs_align.errors import InputError, Problem, Problems, display_path
+from mtfs_align.errors import Problems, display_path
+from mtfs_align.io.output_marker import (
+    MARKER,
+    MARKER_TOKEN,
+    foreign_entries,
+    location_problem,
+    marker_files,
+    refusal,
+    replace_problem,
+)
+from mtfs_align.io.output_values import csv_ready, format_number, json_default, money_json, neutralise, sha256
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def format_number(value: float, money: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    value = float(value)
-    if money:
-        text = f"{round(value, 3):.3f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:.10g}" if abs(value) >= 1e-9 else "0"
-    return "0" if text in ("-0", "") else text
-
-
-def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as the text to write: money to 3 decimals, formulas neutralised, NaN blank."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        series = frame[column]
-        money = str(column).endswith("_k")
-        if pd.api.types.is_bool_dtype(series):
-            out[column] = series.map(lambda v: "yes" if v else "no")
-        elif pd.api.types.is_numeric_dtype(series):
-            out[column] = [format_number(v, money) for v in series]
-        else:
-            out[column] = [_cell(v, money) for v in series]
-    return out
-
-
-def _cell(value: object, money: bool) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (float, np.floating)):
-        return format_number(float(value), money)
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return format_number(float(value), money)
-    return neutralise(str(value))
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-# An output folder is replaced only when this marker says the tool wrote it, and only when it holds
-# nothing the marker does not list: a folder of the user's (with its own manifest.json, say), or a
-# file the user put beside the outputs, is never deleted.
-MARKER = ".mtfs-align-output"
-MARKER_TOKEN = "mtfs-align output folder"
-_NAME_MAX = 255
-
-
-def _marker_files(folder: Path) -> set[str] | None:
-    """The files the marker of `folder` lists, or None when there is no readable marker."""
-    try:
-        with open(folder / MARKER, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("token") != MARKER_TOKEN or not isinstance(data.get("files"), list):
-        return None
-    return {str(name) for name in data["files"]}
-
-
-def foreign_entries(folder: Path) -> list[str] | None:
-    """What in an earlier output folder the tool did not write (relative names), or None when the
-    folder has no marker at all. An empty list means the folder may be replaced."""
-    listed = _marker_files(folder)
-    if listed is None:
-        return None
-    listed_dirs = {str(parent) for name in listed for parent in Path(name).parents if str(parent) != "."}
-    foreign = []
-    for root, dirs, files in os.walk(folder):
-        here = Path(root).relative_to(folder)
-        for name in dirs:
-            relative = str(here / name)
-            if relative not in listed_dirs or (Path(root) / name).is_symlink():
-                foreign.append(relative + "/")
-        dirs[:] = [d for d in dirs if str(here / d) in listed_dirs and not (Path(root) / d).is_symlink()]
-        for name in files:
-            relative = str(here / name)
-            if relative == MARKER:
-                continue
-            if relative not in listed or (Path(root) / name).is_symlink():
-                foreign.append(relative)
-    return sorted(foreign)
-
-
-def replace_problem(target: Path) -> tuple[str, str] | None:
-    """Why an existing `target` may not be replaced (message, fix), or None when it may: it does not
-    exist, is an empty folder, or is the tool's own earlier output with nothing added."""
-    shown = display_path(target)
-    if not os.path.lexists(target):
-        return None
-    if not target.is_dir():
-        return f"{shown} exists and is a file", "choose a folder name"
-    if not any(target.iterdir()):
-        return None
-    foreign = foreign_entries(target)
-    if foreign is None:
-        return (
-            f"{shown} already exists, is not empty and is not an mtfs_align output folder (it has no "
-            f"{MARKER} file), so it will not be replaced",
-            "choose a new or empty folder with --out, or move that folder's files away yourself",
-        )
-    if foreign:
-        listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        return (
-            f"{shown} is an earlier mtfs_align output folder but also holds files the tool did not "
-            f"write ({listed}), so it will not be replaced",
-            "move those files out of the folder, or choose another folder with --out",
-        )
-    return None
-
-
-def location_problem(target: Path) -> tuple[str, str] | None:
-    """Why `target` cannot be made at all (a file in the way, a name too long, no permission)."""
-    shown = display_path(target)
-    absolute = Path(os.path.abspath(target))
-    for part in absolute.parts:
-        if len(os.fsencode(part)) > _NAME_MAX:
-            return (
-                f"the output folder {shown} has a name part of {len(os.fsencode(part))} bytes, longer than "
-                f"the {_NAME_MAX} a file name may have",
-                "choose a shorter name with --out",
-            )
-    ancestor = absolute.parent
-    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        return (
-            f"the output folder {shown} cannot be made: {display_path(ancestor)} is a file, not a folder",
-            "choose an --out whose parent folders are folders",
-        )
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        return (
-            f"the output folder {shown} cannot be written: no permission to write in {display_path(ancestor)}",
-            "choose a folder you can write to with --out",
-        )
-    return None
+# The names callers take from here, wherever they now live.
+__all__ = [
+    "MARKER",
+    "MARKER_TOKEN",
+    "OutputFolder",
+    "check_output_location",
+    "csv_ready",
+    "exchange",
+    "foreign_entries",
+    "format_number",
+    "money_json",
+    "neutralise",
+    "recover",
+    "replace_problem",
+    "sha256",
+]
 
 
 def check_output_location(target: Path, forbidden: list[Path], inputs: list[Path]) -> None:
@@ -229,10 +104,6 @@ def check_output_location(target: Path, forbidden: list[Path], inputs: list[Path
     problems.raise_if_any()
 
 
-def _refusal(message: str, fix: str) -> InputError:
-    return InputError([Problem("--out", "", "", message, fix)])
-
-
 def _lock_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.lock")
 
@@ -245,7 +116,7 @@ def _take_lock(target: Path) -> tuple[int, Path]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as err:
-            raise _refusal(
+            raise refusal(
                 f"the output folder {display_path(target)} cannot be written: {err.strerror}",
                 "choose a folder you can write to with --out",
             ) from err
@@ -255,7 +126,7 @@ def _take_lock(target: Path) -> tuple[int, Path]:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
             who = f" (process {holder})" if holder.isdigit() else ""
-            raise _refusal(
+            raise refusal(
                 f"another mtfs-align command{who} is writing {display_path(target)} now",
                 "wait for it to finish, or give this one another folder with --out",
             ) from None
@@ -384,11 +255,11 @@ class OutputFolder:
         self.target = target.resolve()
         located = location_problem(self.target)
         if located is not None:
-            raise _refusal(*located)
+            raise refusal(*located)
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise _refusal(
+            raise refusal(
                 f"the output folder {display_path(target)} cannot be made: {err.strerror}",
                 "choose another folder with --out",
             ) from err
@@ -419,12 +290,12 @@ class OutputFolder:
 
     def write_json(self, name: str, data: dict) -> None:
         with open(self.path(name), "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False, default=_json_default)
+            json.dump(data, handle, indent=2, ensure_ascii=False, default=json_default)
             handle.write("\n")
 
     def copy_from(self, folder: Path) -> None:
         """Start from an earlier output's files (for `brief`, which adds charts and the briefing)."""
-        for name in sorted(_marker_files(folder) or ()):
+        for name in sorted(marker_files(folder) or ()):
             source = folder / name
             if source.is_file() and not source.is_symlink():
                 shutil.copy2(source, self.path(name))
@@ -463,7 +334,7 @@ class OutputFolder:
         self.write_marker()
         refused = replace_problem(self.target)  # again: the folder may have changed during the work
         if refused is not None:
-            raise _refusal(*refused)
+            raise refusal(*refused)
         with _signals_held():  # Ctrl-C or SIGTERM waits for the swap (SIGKILL cannot: `recover` covers it)
             previous = self.swap()
             self._committed = True
@@ -487,18 +358,3 @@ class OutputFolder:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.discard()
-
-
-def _json_default(value: object):
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-def money_json(value: float) -> float:
-    """Money in a manifest: £k to three decimals."""
-    return round(float(value), 3) + 0.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 
-from mtfs_align.evaluate import Reserves, plan_arrays, settle_reserves
+from mtfs_align.evaluate import ReservesMovements, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.scenario import Reserves as ReservesPolicy
@@ -90,7 +90,7 @@ class SavingsProblem:
         net[np.arange(len(self.z)), self.pairs_start] -= self.model.one_off[self.pairs_option]
         return net
 
-    def settle(self, net_savings: np.ndarray) -> Reserves:
+    def settle(self, net_savings: np.ndarray) -> ReservesMovements:
         """DESIGN 4.3's reserves for savings less one-off costs `net_savings` (by year), under the
         problem's scaled gap and reserves."""
         r = scaled_reserves(self.model.scenario.reserves, self.reserves_scale)
