@@ -26,11 +26,11 @@ def plan_table(model: Model, plan: dict[str, int], nominal: np.ndarray) -> pd.Da
         for t, year in enumerate(model.years):
             row[f"{year}_k"] = nominal[i, t]
         rows.append(row)
-    money = [f"{y}_k" for y in model.years]
-    columns = ["option", "name", "activity", "start", "rag", "harm"] + money
+    year_columns = [f"{y}_k" for y in model.years]
+    columns = ["option", "name", "activity", "start", "rag", "harm"] + year_columns
     table = pd.DataFrame(rows, columns=columns)
     # numeric even for an empty plan, so that sums over it are numbers
-    table[["harm"] + money] = table[["harm"] + money].astype(float)
+    table[["harm"] + year_columns] = table[["harm"] + year_columns].astype(float)
     return table
 
 

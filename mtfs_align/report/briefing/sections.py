@@ -13,7 +13,7 @@ from reportlab.platypus import CondPageBreak, Image, KeepTogether, PageBreak, Pa
 from mtfs_align.report.briefing.layout import GRID, MAX_CHART_HEIGHT, WIDTH, esc, header_cells
 from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.briefing.wording import count_word, long_date
-from mtfs_align.report.charts import CHART_FILES, percent
+from mtfs_align.report.charts import CHART_FILES, chance
 from mtfs_align.report.text import money
 
 TOP_OUTCOMES = 5
@@ -138,7 +138,7 @@ def resilience_story(results: Results, st: dict) -> list:
         rows.append(
             [
                 r["year"],
-                percent(float(r["p_balanced"])),
+                chance(float(r["p_balanced"])),
                 money(r["var_k"]),
                 money(r["cvar_k"]),
                 money(r["p95_cover_used_k"]),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.report.briefing.results_folder import Results
-from mtfs_align.report.charts import frontier_slopes, percent
+from mtfs_align.report.charts import chance, frontier_slopes
 from mtfs_align.report.text import money
 
 MONTHS = [
@@ -189,17 +189,17 @@ def _risk_message(risk: pd.DataFrame, every: float | None) -> str:
     order = np.lexsort((-p95, p))  # the weakest year; among equals, the one with most to find
     worst, deepest = int(order[0]), int(np.argmax(p95))
     if p.max() < 0.05:
-        never = "in any simulated outcome" if p.max() == 0 else f"in more than {percent(p.max())} of outcomes"
+        never = "in any simulated outcome" if p.max() == 0 else f"in more than {chance(p.max())} of outcomes"
         return (
             f"{lead}, the plan almost never balances: no year balances {never}, and in {years[deepest]} "
             f"there is a 1-in-20 chance of {money(p95[deepest])} or more still to find."
         )
     if every is not None:
-        lead += f", the budget balances in every year in {percent(float(every))} of simulated outcomes"
+        lead += f", the budget balances in every year in {chance(float(every))} of simulated outcomes"
     if p.min() >= 0.95:
-        return f"{lead}; each year balances with at least {percent(p.min())} probability."
+        return f"{lead}; each year balances with at least {chance(p.min())} probability."
     return (
-        f"{lead}; {years[worst]} is the weakest year, balancing in {percent(p[worst])} of outcomes, "
+        f"{lead}; {years[worst]} is the weakest year, balancing in {chance(p[worst])} of outcomes, "
         f"with a 1-in-20 chance of {money(p95[worst])} or more still to find."
     )
 

@@ -27,7 +27,7 @@ from mtfs_align.report.charts.headroom import HEADROOM_STYLE, headroom_chart, ti
 from mtfs_align.report.charts.priority_spend import priority_spend_chart
 from mtfs_align.report.charts.savings_heatmap import savings_by_activity, savings_heatmap
 from mtfs_align.report.charts.style import CHART_FILES, save_chart
-from mtfs_align.report.charts.wording import percent
+from mtfs_align.report.charts.wording import chance
 
 __all__ = [
     "CHART_FILES",
@@ -41,7 +41,7 @@ __all__ = [
     "frontier_slopes",
     "gap_closure_chart",
     "headroom_chart",
-    "percent",
+    "chance",
     "priority_spend_chart",
     "proposal_points",
     "risk_fan_chart",

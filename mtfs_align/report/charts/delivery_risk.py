@@ -11,7 +11,7 @@ from matplotlib.ticker import PercentFormatter
 
 from mtfs_align.report.charts.inputs import numbers
 from mtfs_align.report.charts.style import COLOURS, STYLE, new_figure, pounds_m_axis, set_finding, year_axis
-from mtfs_align.report.charts.wording import percent
+from mtfs_align.report.charts.wording import chance
 from mtfs_align.report.text import money
 
 
@@ -78,7 +78,7 @@ def risk_fan_chart(risk: pd.DataFrame) -> Figure:
         else:
             finding = (
                 f"Delivery risk bites in {years[worst]}: the budget balances there in only "
-                f"{percent(balanced[worst])} of draws, with a 1-in-20 chance of "
+                f"{chance(balanced[worst])} of draws, with a 1-in-20 chance of "
                 f"{money(p95[worst] * 1000)} or more still to find"
             )
     set_finding(fig, finding)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def percent(p: float) -> str:
+def chance(p: float) -> str:
     """A probability as a council paper would give it: `12%`, `under 1%`, `over 99%`."""
     if 0 < p < 0.005:
         return "under 1%"
