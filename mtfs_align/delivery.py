@@ -12,7 +12,8 @@ import functools
 import numpy as np
 from scipy import special
 
-DEFAULT_SEED = 20210401  # any fixed number: the default --seed of every command that draws, recorded in manifest.json
+from mtfs_align.defaults import SEED as DEFAULT_SEED  # noqa: F401 (the name the draws' callers import)
+
 STRATA_BITS = 14
 STRATA = 1 << STRATA_BITS  # equally likely slices of each delivered share's distribution
 

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 from factory import Council, activity, option
 
 from mtfs_align.analysis.proposal import compare_proposal, total_savings
-from mtfs_align.analysis.risk import chance
 from mtfs_align.cli import cli
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.wording import chance
 
 EXACT = SolverSettings(mip_gap=0.0)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.evaluate import Evaluation
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 COMPARE_COLUMNS = ["scenario", "year", "gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k", "harm"]
 _BUDGET_COLUMNS = ["gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k"]

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mtfs_align.delivery import DEFAULT_SEED
+from mtfs_align.defaults import FRONTIER_RANGE as DEFAULT_RANGE
+from mtfs_align.defaults import LIMITS
+from mtfs_align.defaults import POINTS as DEFAULT_POINTS
+from mtfs_align.defaults import SEED as DEFAULT_SEED
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import Evaluation, evaluate
 from mtfs_align.model import Model, build_model
@@ -43,8 +46,6 @@ from mtfs_align.optimise.solvers import SolverSettings
 from mtfs_align.scenario import CONFIDENCE_RANGE
 
 VARY = ("gap", "reserves", "confidence")
-DEFAULT_RANGE = {"gap": (0.5, 1.5), "reserves": (0.0, 2.0), "confidence": (0.5, 0.95)}
-DEFAULT_POINTS = 11
 BALANCED = 1e-6  # £k: a candidate plan leaving less than this unidentified balances the point
 COLUMNS = ["point", "scale", "savings_k", "harm", "unidentified_k", "reserves_draw_k"]
 
@@ -121,6 +122,17 @@ def range_problems(vary: str, start: float, stop: float, points: int) -> list[Pr
         problems.append(
             Problem(
                 "", "", "--points", f"{points} is too few points for a frontier", "give at least 2, e.g. --points 11"
+            )
+        )
+    elif points > LIMITS["points"][1]:
+        most = LIMITS["points"][1]
+        problems.append(
+            Problem(
+                "",
+                "",
+                "--points",
+                f"{points} points is more than a frontier needs",
+                f"give at most {most}, e.g. --points 11",
             )
         )
     for flag, value in (("--from", start), ("--to", stop)):
@@ -435,8 +447,7 @@ class _RiskResolver:
 
 def lines(result: FrontierResult) -> list[str]:
     """The frontier in council English for the terminal."""
-    from mtfs_align.analysis.proposal import years_phrase
-    from mtfs_align.report.text import money
+    from mtfs_align.wording import money, years_phrase
 
     if result.vary == "confidence":
         return _confidence_lines(result)
@@ -501,8 +512,7 @@ def _below_one(scales: np.ndarray) -> tuple[int, int] | None:
 
 def _confidence_lines(result: FrontierResult) -> list[str]:
     """The confidence frontier (DESIGN 4.6): what each step of certainty costs in outcome harm."""
-    from mtfs_align.analysis.proposal import years_phrase
-    from mtfs_align.report.text import money
+    from mtfs_align.wording import money, years_phrase
 
     table = result.table
     model = result.current.evaluation.model

@@ -30,7 +30,7 @@ from mtfs_align.model import Model
 from mtfs_align.optimise import add_bound, harm_objective, prepare, release_stage_bounds, solvers, tolerance
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import SolverSettings
-from mtfs_align.report.text import money
+from mtfs_align.wording import money, years_phrase
 
 COLUMNS = ["plan", "label", "savings_k", "harm", "unidentified_k", "reserves_draw_k"]
 LABELS = {
@@ -38,7 +38,6 @@ LABELS = {
     "B": "Least harm with at least the proposal's savings every year",
     "C": "Most savings with no more harm than the proposal",
 }
-NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 @dataclass
@@ -191,13 +190,6 @@ def proposal_table(
             row.update({f"harm_{p}": ev.harm_by_priority[p] for p in model.priority_ids})
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS + [f"harm_{p}" for p in model.priority_ids])
-
-
-def years_phrase(n: int) -> str:
-    """'the four years' (or 'the year', '12 years')."""
-    if n == 1:
-        return "the year"
-    return f"the {NUMBER_WORDS[n]} years" if n < len(NUMBER_WORDS) else f"{n} years"
 
 
 def proposal_sentences(

@@ -34,16 +34,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mtfs_align.defaults import DRAWS as DEFAULT_DRAWS
+from mtfs_align.defaults import LIMITS
+from mtfs_align.defaults import SEED as DEFAULT_SEED
 from mtfs_align.delivery import beta_strata, late_cells, random_slices
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.progress import Progress
-from mtfs_align.report.text import money
 from mtfs_align.tail import cvar, var
 
-DEFAULT_DRAWS = 10_000
-DEFAULT_SEED = 20210401  # any fixed number: the CLI's --seed default, recorded in manifest.json
 CHUNK_ELEMENTS = 1 << 20  # draws x options held at once: bounds memory to a few tens of MB
 _SINGLE_THREAD_WORK = 160_000  # multiply-adds per matrix product (see _thin_product)
 RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced", "p5_reserves_balance_k"]
@@ -127,6 +127,13 @@ def setting_problems(draws: int, seed: int) -> list[Problem]:
     problems = []
     if draws < 1:
         problems.append(Problem("", "", "--draws", f"{draws} draws is too few", "give at least 1, e.g. --draws 10000"))
+    elif draws > LIMITS["draws"][1]:
+        most = LIMITS["draws"][1]
+        problems.append(
+            Problem(
+                "", "", "--draws", f"{draws:,} draws is more than {most:,}", f"give at most {most}, e.g. --draws 10000"
+            )
+        )
     if seed < 0:
         problems.append(Problem("", "", "--seed", f"the seed {seed} is negative", "give a whole number of 0 or more"))
     return problems
@@ -320,86 +327,3 @@ def shortfall_at_confidence(model: Model, after_savings: np.ndarray, confidence:
         need = var(left[:, t], confidence)
         found[t] = need if need >= TOLERANCE_K else 0.0
     return found
-
-
-def lines(result: RiskResult, best_possible: bool = False) -> list[str]:
-    """The risk table in plain council English, money as £4.2m, then the resilience table and the
-    Section 25 statement (`best_possible`: the plan is the risk-planned optimum, DESIGN 4.6)."""
-    policy = result.model.scenario.policy
-    d = policy.delivery
-    out = [
-        f"Delivery risk of the plan ({_count(len(result.plan), 'option')}): {result.draws:,} "
-        f"simulated draws (seed {result.seed}).",
-        f"Each option starts a year late with a {chance(policy.slip)} chance and delivers on "
-        f"average {d['G']:.0%} of a green-rated saving, {d['A']:.0%} of an amber and "
-        f"{d['R']:.0%} of a red; costs and one-off costs are paid in full.",
-        "",
-    ]
-    head = f"{'Year':<9}{'Chance it':>11}{'Savings still to be found':>40}{'Reserves at':>14}"
-    head2 = f"{'':<9}{'balances':>11}{'average':>10}{'typical':>10}{'good':>10}{'bad':>10}{'year end':>14}"
-    head3 = f"{'':<9}{'':>11}{'':>10}{'(P50)':>10}{'(P5)':>10}{'(P95)':>10}{'bad (P5)':>14}"
-    out += [head, head2, head3, "-" * len(head2)]
-    for _, row in result.table.iterrows():
-        out.append(
-            f"{row['year']:<9}{chance(row['p_balanced']):>11}"
-            f"{money(row['expected_unidentified_k']):>10}{money(row['p50_k']):>10}"
-            f"{money(row['p5_k']):>10}{money(row['p95_k']):>10}"
-            f"{money(row['p5_reserves_balance_k']):>14}"
-        )
-    out.append("-" * len(head2))
-    out.append(
-        f"The chance that every year balances is {chance(result.p_balanced_all_years)}. "
-        "'Bad' is a 1-in-20 outcome: savings still to be found are above P95, or reserves "
-        "below P5, in 5% of the draws."
-    )
-    if result.resilience is not None:
-        out += [""] + resilience_lines(result, best_possible)
-    return out
-
-
-def resilience_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
-    """resilience.csv as a table, then the Section 25 statement (mtfs_align.report.resilience)."""
-    from mtfs_align.report.resilience import S25, percent, section25_sentences
-
-    p = result.confidence
-    pct, worst = percent(p), percent(1 - p)
-    out = [
-        f"Resilience at {pct} confidence: 'to find' is what {pct} of draws stay at or below after reserves, "
-        f"'bad-year average' the average of the worst {worst}; reserves cover shortfalls within max_cover_k.",
-        "",
-    ]
-    head = (
-        f"{'Year':<9}{'Chance it':>11}{'To find':>10}{'Bad-year':>10}{'Reserves':>11}{'Reserves':>11}{'Still to':>11}"
-    )
-    head2 = f"{'':<9}{'balances':>11}{f'({pct})':>10}{'average':>10}{'drawn, bad':>11}{'at end,':>11}{'identify':>11}"
-    head3 = f"{'':<9}{'':>11}{'':>10}{'':>10}{'year (P95)':>11}{'bad (P5)':>11}{'':>11}"
-    out += [head, head2, head3, "-" * len(head)]
-    for _, row in result.resilience.iterrows():
-        out.append(
-            f"{row['year']:<9}{chance(row['p_balanced']):>11}{money(row['var_k']):>10}"
-            f"{money(row['cvar_k']):>10}{money(row['p95_cover_used_k']):>11}"
-            f"{money(row['p5_reserves_balance_k']):>11}{money(row['shortfall_at_confidence_k']):>11}"
-        )
-    out.append("-" * len(head))
-    out.append(f"Robustness of the estimates and adequacy of reserves ({S25}):")
-    out += [f"  {line}" for line in section25_sentences(result.resilience, p, best_possible)]
-    return out
-
-
-def chance(p: float) -> str:
-    """A probability as a council would say it, never rounding a near-certainty to 'certain' nor
-    a small but real chance to '0%' (0.005 prints as '0%' with Python's rounding)."""
-    if p <= 0.0:
-        return "0%"
-    if p >= 1.0:
-        return "100%"
-    text = f"{p:.0%}"
-    if text == "0%":
-        return "under 1%"
-    if text == "100%":
-        return "over 99%"
-    return text
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"

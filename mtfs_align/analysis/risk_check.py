@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mtfs_align.analysis.risk import RiskResult, chance, simulate
+from mtfs_align.analysis.risk import RiskResult, simulate
 from mtfs_align.evaluate import TOLERANCE_K
 from mtfs_align.model import Model
 from mtfs_align.optimise import RiskPlanned
-from mtfs_align.report.text import money
 from mtfs_align.tail import var
+from mtfs_align.wording import chance, money
 
 SAMPLING_ERRORS = 2.0  # a difference beyond two standard errors is reported
 

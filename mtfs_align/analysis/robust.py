@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mtfs_align.delivery import DEFAULT_SEED
+from mtfs_align.defaults import CONCENTRATION as DEFAULT_CONCENTRATION
+from mtfs_align.defaults import LIMITS
+from mtfs_align.defaults import SAMPLES as DEFAULT_SAMPLES
+from mtfs_align.defaults import SEED as DEFAULT_SEED
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import Evaluation, evaluate
 from mtfs_align.model import Model, build_model
@@ -31,8 +34,6 @@ from mtfs_align.optimise.risk_plan import build_risk_problem
 from mtfs_align.optimise.solvers import SolverSettings
 from mtfs_align.scenario import Scenario
 
-DEFAULT_SAMPLES = 100
-DEFAULT_CONCENTRATION = 20.0
 CORE, EXTERIOR = 0.95, 0.05
 COLUMNS = ["option", "name", "core_index", "class"]
 
@@ -72,6 +73,17 @@ def setting_problems(samples: int, seed: int, concentration: float) -> list[Prob
     if samples < 1:
         problems.append(
             Problem("", "", "--samples", f"{samples} samples is too few", "give at least 1, e.g. --samples 100")
+        )
+    elif samples > LIMITS["samples"][1]:
+        most = LIMITS["samples"][1]
+        problems.append(
+            Problem(
+                "",
+                "",
+                "--samples",
+                f"{samples:,} samples is more than {most:,}",
+                f"give at most {most}, e.g. --samples 100",
+            )
         )
     if seed < 0:
         problems.append(Problem("", "", "--seed", f"the seed {seed} is negative", "give a whole number of 0 or more"))

@@ -10,7 +10,7 @@ from mtfs_align.errors import Problem, display_path
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.problem import RELAXABLE, Row, allowed_starts, build_problem
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def _problem(model: Model, message: str, fix: str, field: str = "") -> Problem:

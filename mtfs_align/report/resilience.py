@@ -20,28 +20,15 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.evaluate import TOLERANCE_K
-from mtfs_align.report.text import money
+from mtfs_align.wording import NUMBER_WORDS, and_list, money, percent, years_phrase
 
 S25 = "Local Government Act 2003, section 25"
-
-
-def percent(p: float) -> str:
-    """0.9 as '90%', 0.975 as '97.5%'."""
-    return f"{round(p * 100, 1):g}%"
 
 
 def _by_year(amounts: list[tuple[str, float]], after_first: str = "") -> str:
     """'£2.0m in 2021/22 and £1.1m in 2024/25' ('£2.0m to find in 2021/22 ...' with `after_first`)."""
     parts = [f"{money(value)}{after_first if i == 0 else ''} in {year}" for i, (year, value) in enumerate(amounts)]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-def _years(labels: list[str]) -> str:
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + " and " + labels[-1]
+    return and_list(parts)
 
 
 def section25_sentences(table: pd.DataFrame, confidence: float, best_possible: bool = False) -> list[str]:
@@ -188,19 +175,17 @@ def certainty_cost_sentence(
         return f"{lead} and leaves what is left to find {bad} unchanged."
     text = lead
     if cuts:
-        text += f" and cuts what is left to find {bad} {_years(cuts)}"
+        text += f" and cuts what is left to find {bad} {and_list(cuts)}"
         if rises:
-            text += f", though it rises {_years(rises)}"
+            text += f", though it rises {and_list(rises)}"
     else:
-        text += f" and raises what is left to find {bad} {_years(rises)}"
+        text += f" and raises what is left to find {bad} {and_list(rises)}"
     return text + "."
 
 
 def _summed_over(years_short: int, horizon: int) -> str:
     """'the four years' when every year is short, else 'those two years' (a total over years is
     always said to be one)."""
-    from mtfs_align.analysis.proposal import NUMBER_WORDS, years_phrase
-
     if years_short == horizon:
         return years_phrase(horizon)
     return f"those {NUMBER_WORDS[years_short] if years_short < len(NUMBER_WORDS) else years_short} years"

@@ -1,0 +1,70 @@
+"""Plain council English for numbers, one home for every stage: money as £4.2m, chances as 12%,
+counts as `3 options`, lists as `a, b and c`. The analyses, the optimiser's diagnosis and the
+report stage all word their figures with these, so a figure reads the same wherever it appears."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def money(value_k: float, decimals: int = 1) -> str:
+    """£ thousands as a council would say it: £4.2m, £345k, -£1.5m.
+
+    Rounded half up, as people round, on the decimal number written (£1,950k is £2.0m, £14.5k is
+    £15k), not half to even on the binary float as Python's formatting does (which gives £1.9m)."""
+    if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
+        return "-"
+    if math.isinf(value_k):
+        return "no limit" if value_k > 0 else "-no limit"
+    number = Decimal(repr(float(value_k)))
+    size = abs(number)
+    thousands = size.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if thousands == 0:
+        return "£0"
+    sign = "-" if number < 0 else ""
+    if thousands >= 1000:  # what would print as £1,000k is £1.0m
+        millions = (size / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return f"{sign}£{millions:,.{decimals}f}m"
+    return f"{sign}£{thousands:,.0f}k"
+
+
+def chance(p: float) -> str:
+    """A probability as a council would say it, never rounding a near-certainty to 'certain' nor
+    a small but real chance to '0%' (0.005 prints as '0%' with Python's rounding)."""
+    if p <= 0.0:
+        return "0%"
+    if p >= 1.0:
+        return "100%"
+    text = f"{p:.0%}"
+    if text == "0%":
+        return "under 1%"
+    if text == "100%":
+        return "over 99%"
+    return text
+
+
+def percent(p: float) -> str:
+    """A level such as a confidence: 0.9 as '90%', 0.975 as '97.5%'."""
+    return f"{round(p * 100, 1):g}%"
+
+
+def count(number: int, noun: str) -> str:
+    """`1 option`, `2 options`, `1,200 options`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def and_list(items: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c` (empty for no items)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def years_phrase(n: int) -> str:
+    """'the four years' (or 'the year', '12 years')."""
+    if n == 1:
+        return "the year"
+    return f"the {NUMBER_WORDS[n]} years" if n < len(NUMBER_WORDS) else f"{n} years"
