@@ -1,90 +1,67 @@
-"""`mtfs-align run`: every analysis of one scenario into one output folder (DESIGN 5, 6).
+"""`run`: every analysis of one scenario into one results object (DESIGN 5, 6), then, last, the
+report stage and the files.
 
 Order: optimise (the plan the folder describes), the proposal against the optimum (when the
-scenario has a plan), the frontier, delivery risk of the optimised plan, robustness to weights,
-then the charts, the workbook and the briefing, all in the folder's temporary copy.
+scenario has a plan), the frontier, delivery risk of the optimised plan, robustness to weights.
+`write_run` then draws the charts, builds the workbook and the briefing from the results and
+writes everything into the output folder at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from mtfs_align.evaluate import Evaluation, evaluate
-from mtfs_align.io.outputs import OutputFolder
+from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model
-from mtfs_align.optimise import Solution, optimise
-from mtfs_align.optimise.solvers import SolverSettings
-from mtfs_align.report.tables import EVALUATION_TABLES, manifest, write_evaluation
+from mtfs_align.optimise import optimise
+from mtfs_align.progress import Reporter
+from mtfs_align.report.tables import manifest
+from mtfs_align.results import RunResults
 from mtfs_align.scenario import Scenario
 
 
-@dataclass
-class RunSettings:
-    solver: SolverSettings = field(default_factory=SolverSettings)
-    vary: str = "gap"
-    points: int = 11
-    start: float | None = None  # frontier scales; None for the default range of `vary`
-    stop: float | None = None
-    draws: int = 10_000
-    seed: int = 20210401
-    samples: int = 100
-    concentration: float = 20.0
+class _Laps:
+    """Seconds per stage, for the manifest's `timings`."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+        self.clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(now - self.clock, 3)
+        self.clock = now
 
 
-@dataclass
-class RunResult:
-    evaluation: Evaluation
-    solution: Solution
-    timings: dict[str, float]
-    files: list[str]
-    lines: list[str]
-
-
-def run_all(
-    scenario: Scenario,
-    settings: RunSettings,
-    folder: OutputFolder,
-    started: float,
-    say: Callable[[str], None],
-    progress_bar,
-) -> RunResult:
-    """Write every output of DESIGN 5 for `scenario` into `folder` (not yet committed)."""
+def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, started: float) -> RunResults:
+    """Every analysis of `run`, in memory: the tables of DESIGN 5 and the manifest."""
     from mtfs_align.analysis import frontier as frontier_analysis
     from mtfs_align.analysis import proposal as proposal_analysis
     from mtfs_align.analysis import risk as risk_analysis
     from mtfs_align.analysis import robust as robust_analysis
-    from mtfs_align.report.briefing import build_briefing, kpi_table
-    from mtfs_align.report.charts import build_charts
-    from mtfs_align.report.workbook import scenario_assumptions, write_workbook
+    from mtfs_align.report.briefing import kpi_table
+    from mtfs_align.report.workbook import scenario_assumptions
 
-    timings: dict[str, float] = {}
-    lines: list[str] = []
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
-
+    lap = _Laps()
     model = build_model(scenario)
     lap("validate")
     planning_for_risk = scenario.policy.plan_on == "risk"
-    say("Planning the savings for delivery risk..." if planning_for_risk else "Optimising the savings plan...")
-    solution = optimise(model, settings.solver, seed=settings.seed)
+    reporter.say("Planning the savings for delivery risk..." if planning_for_risk else "Optimising the savings plan...")
+    solution = optimise(model, solver, seed=settings.seed)
     ev = evaluate(model, solution.plan)
-    write_evaluation(folder, ev)
+    results = RunResults("run", settings=settings, exit_code=ev.exit_code, scenario=scenario, evaluation=ev)
+    results.solution = solution
+    results.add_evaluation(ev)
     lap("optimise")
     extra: dict = {}
+    deterministic = None
     if planning_for_risk:
         # DESIGN 4.6: the deterministic optimum beside the risk-planned one (what certainty costs)
         from mtfs_align.optimise import prepare, solve
 
-        deterministic = solve(prepare(model), settings.solver)
+        deterministic = solve(prepare(model), solver)
         deterministic_ev = evaluate(model, deterministic.plan)
         extra["deterministic_optimum"] = {
             "harm": round(deterministic_ev.harm, 9),
@@ -94,35 +71,35 @@ def run_all(
         lap("deterministic")
 
     if scenario.plan is not None:
-        say("Comparing the proposed plan with the optimum...")
-        result = proposal_analysis.compare_proposal(model, settings.solver)
-        folder.write_csv("proposal.csv", result.table)
-        proposal_folder = "proposal"
-        for name, attribute in EVALUATION_TABLES.items():
-            folder.write_csv(f"{proposal_folder}/{name}", getattr(result.proposal, attribute))
-        lines += result.sentences
+        reporter.say("Comparing the proposed plan with the optimum...")
+        compared = proposal_analysis.compare_proposal(model, solver)
+        results.add_table("proposal", compared.table)
+        results.add_evaluation(compared.proposal, "proposal/")
+        results.analyses["proposal"] = compared
         extra["proposal"] = {
-            "harm": round(result.proposal.harm, 9),
-            "unidentified_k": round(result.proposal.unidentified_k, 3),
-            "status": result.proposal.status,
+            "harm": round(compared.proposal.harm, 9),
+            "unidentified_k": round(compared.proposal.unidentified_k, 3),
+            "status": compared.proposal.status,
         }
         lap("proposal")
 
-    with progress_bar(settings.points, f"Frontier ({settings.vary})") as advance:
+    start, stop = settings.frontier_range()
+    with reporter.bar(settings.points, f"Frontier ({settings.vary})") as advance:
         front = frontier_analysis.frontier(
             model,
-            settings.solver,
+            solver,
             vary=settings.vary,
-            start=settings.start,
-            stop=settings.stop,
+            start=start,
+            stop=stop,
             points=settings.points,
             progress=advance,
             seed=settings.seed,
         )
-    folder.write_csv("frontier.csv", front.table)
+    results.add_table("frontier", front.table)
+    results.analyses["frontier"] = front
     lap("frontier")
 
-    with progress_bar(settings.draws, "Simulating delivery") as advance:
+    with reporter.bar(settings.draws, "Simulating delivery") as advance:
         if solution.risk is not None:  # the out-of-sample check of DESIGN 4.6 is this Monte Carlo
             from mtfs_align.analysis import risk_check
 
@@ -131,34 +108,35 @@ def run_all(
             )
             risk = checked.risk
             extra["risk_planning"] = checked.manifest_fields(model.years)
-            lines += risk_check.lines(checked, model.years)
-            if "deterministic_optimum" in extra:
-                lines += _certainty_lines(
+            results.analyses["risk_check"] = checked
+            if deterministic is not None:
+                results.analyses["certainty"] = _certainty(
                     model, extra["deterministic_optimum"], ev, deterministic.plan, settings, checked.fresh.cvar_k
                 )
         else:
             risk = risk_analysis.simulate(
                 model, solution.plan, draws=settings.draws, seed=settings.seed, progress=advance
             )
-    folder.write_csv("risk.csv", risk.table)
-    folder.write_csv("resilience.csv", risk.resilience)
+    results.add_table("risk", risk.table)
+    results.add_table("resilience", risk.resilience)
+    results.analyses["risk"] = risk
     lap("risk")
 
-    with progress_bar(settings.samples, "Sampling priority weights") as advance:
+    with reporter.bar(settings.samples, "Sampling priority weights") as advance:
         robust = robust_analysis.robust(
             scenario,
-            settings.solver,
+            solver,
             samples=settings.samples,
             seed=settings.seed,
             concentration=settings.concentration,
             progress=advance,
             model=model,
         )
-    folder.write_csv("core_index.csv", robust.table)
+    results.add_table("core_index", robust.table)
+    results.analyses["robust"] = robust
     lap("robust")
 
-    folder.write_csv("kpis.csv", kpi_table(scenario))
-    assumptions = scenario_assumptions(scenario)
+    results.add_table("kpis", kpi_table(scenario))
     data = manifest(
         "run",
         ev,
@@ -180,47 +158,104 @@ def run_all(
         concentration=robust.concentration if robust.sampling == "dirichlet" else None,
         p_balanced_all_years=risk.p_balanced_all_years,
         confidence=risk.confidence,
-        assumptions=assumptions,
+        assumptions=scenario_assumptions(scenario),
         date=dt.date.today().isoformat(),
         **extra,
     )
     data["status"] = solution.status
-    folder.write_json("manifest.json", data)
-    say("Drawing charts, writing the workbook and the briefing...")
-    build_charts(folder.tmp)
-    lap("charts")
-    write_workbook(folder.tmp, assumptions)
-    lap("workbook")
-    build_briefing(folder.tmp)
-    lap("briefing")
-    data["timings"] = timings
-    data["seconds"] = round(time.perf_counter() - started, 3)
-    data["outputs"] = sorted(str(p.relative_to(folder.tmp)) for p in Path(folder.tmp).rglob("*") if p.is_file())
-    folder.write_json("manifest.json", data)
-    planned_for_risk = solution.risk is not None
-    return RunResult(ev, solution, timings, data["outputs"], lines + risk_analysis.lines(risk, planned_for_risk))
+    results.set_manifest(data)
+    results.analyses["laps"] = lap
+    return results
 
 
-def _certainty_lines(
-    model,
-    deterministic: dict,
-    ev: Evaluation,
-    deterministic_plan: dict[str, int],
-    settings: RunSettings,
-    planned_cvar_k,
-) -> list[str]:
+def _certainty(model, deterministic: dict, ev, deterministic_plan: dict[str, int], settings, planned_cvar_k) -> dict:
     """What certainty costs: the deterministic optimum beside the risk-planned one, both run through
     the same fresh draws (DESIGN 4.6); records the deterministic plan's bad-year figures."""
     from mtfs_align.analysis import risk as risk_analysis
     from mtfs_align.analysis.risk_check import tail_figures
-    from mtfs_align.report.resilience import certainty_cost_sentence
 
     p = model.scenario.policy.confidence
     fresh = tail_figures(
         risk_analysis.simulate(model, deterministic_plan, draws=settings.draws, seed=settings.seed).unidentified, p
     )
     deterministic["cvar_k"] = {y: round(float(v), 3) for y, v in zip(model.years, fresh.cvar_k, strict=True)}
-    return [
-        certainty_cost_sentence(deterministic["harm"], ev.harm, fresh.cvar_k, list(planned_cvar_k), model.years, p)
-        + " (Both plans on the same fresh draws.)"
-    ]
+    return {
+        "deterministic_harm": deterministic["harm"],
+        "harm": ev.harm,
+        "deterministic_cvar_k": list(fresh.cvar_k),
+        "cvar_k": list(planned_cvar_k),
+        "years": model.years,
+        "confidence": p,
+    }
+
+
+def write_run(results: RunResults, target: Path, reporter: Reporter, started: float) -> Path:
+    """The report stage of `run` (charts, workbook, briefing, from the results), then every file."""
+    from mtfs_align.io.outputs import OutputFolder
+    from mtfs_align.report.briefing import build_briefing
+    from mtfs_align.report.charts import build_charts
+    from mtfs_align.report.workbook import WORKBOOK_NAME, workbook_bytes
+
+    lap = results.analyses["laps"]
+    data = dict(results.manifest)
+    with OutputFolder(target) as folder:
+        results.write_tables(folder)
+        folder.write_json("manifest.json", data)
+        reporter.say("Drawing charts, writing the workbook and the briefing...")
+        build_charts(folder.tmp)
+        lap("charts")
+        folder.path(WORKBOOK_NAME).write_bytes(workbook_bytes(results))
+        lap("workbook")
+        build_briefing(folder.tmp)
+        lap("briefing")
+        data["timings"] = lap.timings
+        data["seconds"] = round(time.perf_counter() - started, 3)
+        data["outputs"] = sorted(str(p.relative_to(folder.tmp)) for p in Path(folder.tmp).rglob("*") if p.is_file())
+        folder.write_json("manifest.json", data)
+        folder.commit()
+    results.set_manifest(data)
+    results.folder = target
+    return target
+
+
+def rebrief(results: RunResults, folder: Path) -> list[str]:
+    """`brief`: the charts and the briefing drawn again from `results` (read from `folder`), the
+    folder replaced whole with them; returns the charts drawn."""
+    from mtfs_align.io.outputs import OutputFolder
+    from mtfs_align.report.briefing import build_briefing
+    from mtfs_align.report.charts import build_charts
+
+    with OutputFolder(folder) as out:
+        out.copy_from(folder.resolve())
+        charts = build_charts(out.tmp)
+        build_briefing(out.tmp)
+        out.commit()
+    results.analyses["charts"] = charts
+    return charts
+
+
+def render_extra(results: RunResults) -> dict[str, bytes]:
+    """The files a command writes beside its tables and manifest: the confidence frontier's chart."""
+    if results.command != "frontier" or (results.manifest.get("frontier") or {}).get("vary") != "confidence":
+        return {}
+    from mtfs_align.report.charts import confidence_frontier_chart
+
+    figure = confidence_frontier_chart(results.frontier, results.evaluation.model.years)
+    return chart_files(figure, "frontier")
+
+
+def chart_files(figure, name: str) -> dict[str, bytes]:
+    """`charts/<name>.png` and `.svg` as bytes, exactly as charts.save_chart writes them."""
+    import io
+
+    import matplotlib
+
+    from mtfs_align.report.charts import DPI, SAVE_STYLE
+
+    files = {}
+    with matplotlib.rc_context(SAVE_STYLE):
+        for kind, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format=kind, **({"dpi": DPI} if kind == "png" else {}), metadata=metadata)
+            files[f"charts/{name}.{kind}"] = buffer.getvalue()
+    return files

@@ -1,33 +1,36 @@
-"""Progress for long runs (risk, frontier, robust): a bar on stderr that `--quiet` silences.
+"""Progress for long runs (risk, frontier, robust): the library never prints.
 
-The library never prints: a long computation takes an optional `progress` callable and calls it
-with the number of steps just finished (draws, points, samples). The CLI makes that callable here.
+A long computation takes an optional `progress` callable and calls it with the number of steps
+just finished (draws, points, samples). The API takes a `Reporter`, which says what is being done,
+passes on the scenario's notes and makes those callables; the default one is silent, and the
+command line's prints to stderr (mtfs_align.cli_common.ClickReporter). Nothing here imports click.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import click
 
 Progress = Callable[[int], None]
 
 
-def _ignore(steps: int) -> None:
+def ignore(steps: int) -> None:
     return None
 
 
-@contextmanager
-def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator[Progress]:
-    """Yield a callable that advances a bar of `total` steps; a do-nothing callable when quiet.
+class Reporter:
+    """Says nothing: what a notebook gets unless it asks for more."""
 
-    The bar goes to stderr so that stdout keeps only the results. When stderr is not a terminal
-    (a log file, a test), click shows the label once instead of redrawing the bar.
-    """
-    if quiet or total <= 0:
-        yield _ignore
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:
-        yield bar.update
+    def say(self, text: str) -> None:
+        """What the tool is doing now ("Optimising the savings plan...")."""
+
+    def note(self, text: str) -> None:
+        """Something the user should know about the input (a scenario's warning)."""
+
+    @contextmanager
+    def bar(self, total: int, label: str) -> Iterator[Progress]:
+        """A progress bar of `total` steps, as a callable advanced by the steps done."""
+        yield ignore
+
+
+SILENT = Reporter()

@@ -10,12 +10,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import mtfs_align
 from mtfs_align.errors import InputError
-from mtfs_align.evaluate import evaluate
-from mtfs_align.io.outputs import OutputFolder
 from mtfs_align.io.plan_file import read_plan_file
-from mtfs_align.model import build_model
-from mtfs_align.report.tables import manifest, write_evaluation
 from mtfs_align.report.workbook import write_workbook
 from mtfs_align.scenario import load_scenario
 
@@ -165,10 +162,5 @@ def test_csv_files_win_over_a_workbook_with_a_warning(tmp_path):
 def test_results_workbook_can_be_checked_again(tmp_path):
     """`check --plan results.xlsx` reads the plan sheet of the workbook the tool wrote."""
     scenario = load_scenario(ROOT / "scenarios" / "proposal.yaml")
-    ev = evaluate(build_model(scenario), scenario.plan)
-    with OutputFolder(tmp_path / "out") as out:
-        write_evaluation(out, ev)
-        out.write_json("manifest.json", manifest("check", ev, scenario.inputs, 0.0))
-        out.commit()
-    book = write_workbook(tmp_path / "out")
+    book = write_workbook(mtfs_align.check(scenario), tmp_path / "results.xlsx")
     assert read_plan_file(book, scenario) == scenario.plan

@@ -418,16 +418,19 @@ def test_printed_summary(tmp_path):
     council, plan_labels = deterministic_council()
     model, plan = build(tmp_path, council, plan_labels)
     result = simulate(model, plan, draws=1_000, seed=1)
-    text = "\n".join(risk.lines(result))
+    from mtfs_align.report.text import risk_lines
+    from mtfs_align.wording import chance
+
+    text = "\n".join(risk_lines(result))
     assert "1,000 simulated draws (seed 1)" in text
     assert "2021/22" in text and "2023/24" in text
     assert "The chance that every year balances is" in text
-    assert risk.chance(0.999) == "over 99%" and risk.chance(0.001) == "under 1%"
-    assert risk.chance(1.0) == "100%" and risk.chance(0.81) == "81%"
+    assert chance(0.999) == "over 99%" and chance(0.001) == "under 1%"
+    assert chance(1.0) == "100%" and chance(0.81) == "81%"
 
 
 def test_progress_bar_reports_to_stderr_unless_quiet(capsys):
-    from mtfs_align.progress import progress_bar
+    from mtfs_align.cli_common import progress_bar
 
     with progress_bar(10, "Simulating delivery", quiet=True) as advance:
         advance(10)

@@ -1,20 +1,18 @@
-"""results.xlsx: every CSV round-trips into its sheet, formats and front sheet, formula text
-neutralised, and the same folder always gives the same bytes."""
+"""results.xlsx: every table's CSV round-trips into its sheet, formats and front sheet, formula
+text neutralised, and the same results always give the same bytes."""
 
 from __future__ import annotations
 
 import csv
-import json
+import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from mtfs_align.evaluate import evaluate
-from mtfs_align.io.outputs import OutputFolder
-from mtfs_align.model import build_model
-from mtfs_align.report.tables import manifest, write_evaluation
+import mtfs_align
 from mtfs_align.report.workbook import MONEY_FORMAT, cell_value, scenario_assumptions, sheet_name, write_workbook
+from mtfs_align.results import RunResults
 from mtfs_align.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,34 +24,29 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory, scenario) -> Path:
-    """The output folder of `check` on the bundled proposal, plus a table with awkward text."""
-    target = tmp_path_factory.mktemp("out") / "proposal"
-    ev = evaluate(build_model(scenario), scenario.plan)
-    with OutputFolder(target) as out:
-        write_evaluation(out, ev)
-        out.write_json("manifest.json", manifest("check", ev, scenario.inputs, 0.0))
-        out.commit()
-    with open(target / "notes.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["option", "note", "amount_k", "share_of_total"])
-        writer.writerow(["S01", '=HYPERLINK("http://example.com")', "-1250.5", "0.25"])
-        writer.writerow(["S02", "+44 1234", "3", ""])
-        writer.writerow(["S03", "@SUM(A1:A2)", "1e3", "1.5"])
-        writer.writerow(["S04", "-cut", "-0", "x"])
-    return target
+def results(scenario) -> RunResults:
+    """The results of `check` on the bundled proposal, plus a table with awkward text."""
+    checked = mtfs_align.check(scenario)
+    checked.add_csv(
+        "notes",
+        "option,note,amount_k,share_of_total\n"
+        'S01,"=HYPERLINK(""http://example.com"")",-1250.5,0.25\n'
+        "S02,+44 1234,3,\n"
+        "S03,@SUM(A1:A2),1e3,1.5\n"
+        "S04,-cut,-0,x\n",
+    )
+    return checked
 
 
-def test_every_csv_round_trips_into_its_sheet(folder):
-    path = write_workbook(folder)
-    assert path == folder / "results.xlsx"
+def test_every_csv_round_trips_into_its_sheet(results, tmp_path):
+    path = write_workbook(results, tmp_path / "results.xlsx")
+    assert path == tmp_path / "results.xlsx"
     book = load_workbook(path)
-    csvs = sorted(p.stem for p in folder.glob("*.csv"))
+    csvs = sorted(results.tables)
     assert book.sheetnames[0] == "Scenario"
     assert sorted(book.sheetnames[1:]) == csvs
     for stem in csvs:
-        with open(folder / f"{stem}.csv", encoding="utf-8", newline="") as handle:
-            records = list(csv.reader(handle))
+        records = list(csv.reader(io.StringIO(results.text(stem), newline="")))
         sheet = book[stem]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
         assert values[0] == records[0], stem
@@ -65,8 +58,8 @@ def test_every_csv_round_trips_into_its_sheet(folder):
                     assert value == pytest.approx(float(text), abs=0), stem
 
 
-def test_numbers_stay_numbers_and_money_is_formatted(folder):
-    book = load_workbook(write_workbook(folder))
+def test_numbers_stay_numbers_and_money_is_formatted(results, tmp_path):
+    book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
     budget = book["budget"]
     header = [c.value for c in budget[1]]
     gap = budget.cell(2, header.index("gap_k") + 1)
@@ -78,8 +71,8 @@ def test_numbers_stay_numbers_and_money_is_formatted(folder):
     assert plan.cell(2, [c.value for c in plan[1]].index("harm") + 1).data_type == "n"
 
 
-def test_formula_text_is_neutralised(folder):
-    book = load_workbook(write_workbook(folder))
+def test_formula_text_is_neutralised(results, tmp_path):
+    book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
     notes = list(book["notes"].iter_rows(values_only=True))
     assert notes[1] == ("S01", '\'=HYPERLINK("http://example.com")', -1250.5, 0.25)
     assert notes[2] == ("S02", "'+44 1234", 3, None)
@@ -90,8 +83,8 @@ def test_formula_text_is_neutralised(folder):
             assert cell.data_type != "f"
 
 
-def test_front_sheet_has_the_manifest_and_the_assumptions(folder, scenario):
-    path = write_workbook(folder, assumptions=scenario_assumptions(scenario))
+def test_front_sheet_has_the_manifest_and_the_assumptions(results, scenario, tmp_path):
+    path = write_workbook(results, tmp_path / "results.xlsx", assumptions=scenario_assumptions(scenario))
     front = {row[0]: row[1] for row in load_workbook(path)["Scenario"].iter_rows(values_only=True) if row[0]}
     assert front["Westshire County Council (illustrative, shaped on public figures)"] is None
     assert "Illustrative data: not any council's actual budget." in front
@@ -106,20 +99,19 @@ def test_front_sheet_has_the_manifest_and_the_assumptions(folder, scenario):
 
 
 def test_manifest_assumptions_are_used_when_none_are_passed(tmp_path):
-    (tmp_path / "budget.csv").write_text("year,gap_k\n2021/22,10\n", encoding="utf-8")
-    (tmp_path / "manifest.json").write_text(
-        json.dumps({"council": "=Evil council", "assumptions": {"Capacity": [1, 2], "=x": "@y"}}), encoding="utf-8"
-    )
-    sheet = load_workbook(write_workbook(tmp_path))["Scenario"]
+    results = RunResults("check")
+    results.add_csv("budget", "year,gap_k\n2021/22,10\n")
+    results.set_manifest({"council": "=Evil council", "assumptions": {"Capacity": [1, 2], "=x": "@y"}})
+    sheet = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))["Scenario"]
     rows = [row for row in sheet.iter_rows(values_only=True) if row[0]]
     assert rows[0][0] == "'=Evil council"
     assert ("Capacity", "1, 2") in rows
     assert ("'=x", "'@y") in rows
 
 
-def test_same_folder_gives_the_same_bytes(folder, tmp_path):
-    first = write_workbook(folder, out_path=tmp_path / "a.xlsx").read_bytes()
-    second = write_workbook(folder, out_path=tmp_path / "b.xlsx").read_bytes()
+def test_same_results_give_the_same_bytes(results, tmp_path):
+    first = write_workbook(results, tmp_path / "a.xlsx").read_bytes()
+    second = write_workbook(results, tmp_path / "b.xlsx").read_bytes()
     assert first == second
 
 

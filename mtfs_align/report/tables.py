@@ -1,4 +1,4 @@
-"""The CSV tables of an evaluated plan (DESIGN 5), and the manifest."""
+"""The manifest of DESIGN 5: what was run, on what, and the plan's headline figures."""
 
 from __future__ import annotations
 
@@ -10,22 +10,13 @@ from mtfs_align import __version__
 from mtfs_align.errors import display_path
 from mtfs_align.evaluate import Evaluation
 from mtfs_align.io.outputs import OutputFolder, money_json, sha256
-
-EVALUATION_TABLES = {
-    "budget.csv": "budget",
-    "activities.csv": "activities",
-    "plan.csv": "plan_table",
-    "outcomes.csv": "outcomes",
-    "alignment.csv": "alignment",
-    "savings_summary.csv": "savings_summary",
-    "breaches.csv": "breaches",
-    "screened.csv": "screened",
-}
+from mtfs_align.results import EVALUATION_TABLES
 
 
 def write_evaluation(folder: OutputFolder, ev: Evaluation) -> None:
+    """An evaluated plan's eight tables straight into `folder` (for tests and tools)."""
     for name, attribute in EVALUATION_TABLES.items():
-        folder.write_csv(name, getattr(ev, attribute))
+        folder.write_csv(f"{name}.csv", getattr(ev, attribute))
 
 
 def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, **extra) -> dict:
@@ -67,6 +58,18 @@ def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, *
     data.update(extra)
     data["seconds"] = round(time.perf_counter() - started, 3)
     return data
+
+
+def solution_fields(solution) -> dict:
+    """The optimiser's entries in a manifest."""
+    return {
+        "solver": solution.solver,
+        "mip_gap": solution.mip_gap,
+        "status": solution.status,
+        "solver_gap": solution.reported_gap,
+        "build_seconds": round(solution.build_seconds, 3),
+        "solve_seconds": round(solution.solve_seconds, 3),
+    }
 
 
 def _unique(paths: list[Path]) -> list[Path]:

@@ -1,34 +1,14 @@
-"""Plain council English for the terminal: money as £4.2m, years as 2021/22."""
+"""The terminal text of a plan: the budget table, breaches, headline sentences, what binds (the
+wording of numbers is mtfs_align.wording)."""
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 
+from mtfs_align.analysis.risk import RiskResult
 from mtfs_align.evaluate import Evaluation
-
-
-def money(value_k: float, decimals: int = 1) -> str:
-    """£ thousands as a council would say it: £4.2m, £345k, -£1.5m.
-
-    Rounded half up, as people round, on the decimal number written (£1,950k is £2.0m, £14.5k is
-    £15k), not half to even on the binary float as Python's formatting does (which gives £1.9m)."""
-    if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
-        return "-"
-    if math.isinf(value_k):
-        return "no limit" if value_k > 0 else "-no limit"
-    number = Decimal(repr(float(value_k)))
-    size = abs(number)
-    thousands = size.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    if thousands == 0:
-        return "£0"
-    sign = "-" if number < 0 else ""
-    if thousands >= 1000:  # what would print as £1,000k is £1.0m
-        millions = (size / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        return f"{sign}£{millions:,.{decimals}f}m"
-    return f"{sign}£{thousands:,.0f}k"
+from mtfs_align.report.resilience import S25, section25_sentences
+from mtfs_align.wording import chance, count, money, percent
 
 
 def budget_lines(ev: Evaluation) -> list[str]:
@@ -71,7 +51,7 @@ def summary_lines(ev: Evaluation) -> list[str]:
     b = ev.budget
     n_unbalanced = int((b["balanced"] == "no").sum())
     lines = [
-        f"Plan: {_count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
+        f"Plan: {count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
         f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
         f"Reserves drawn over the horizon: {money(ev.reserves_draw_k)}; unidentified savings: "
         f"{money(ev.unidentified_k)}.",
@@ -93,7 +73,7 @@ def by_year_lines(ev: Evaluation) -> list[str]:
         if started:
             total = float(np.sum(ev.plan_table.loc[ev.plan_table["option"].isin(started), f"{years[-1]}_k"]))
             lines.append(
-                f"  {year}: {', '.join(started)} ({_count(len(started), 'option')}, "
+                f"  {year}: {', '.join(started)} ({count(len(started), 'option')}, "
                 f"{money(total)} a year by {years[-1]})"
             )
     return lines
@@ -142,11 +122,6 @@ def binding_lines(ev: Evaluation) -> list[str]:
     return lines
 
 
-def _count(number: int, noun: str) -> str:
-    """`1 option`, `2 options`."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
 def unscored_sentence(option_ids: list[str], adopted: list[str] | None = None) -> str | None:
     """Options with no harms and no benefits (a tracker imported as it comes has none): a harm of
     zero for them is "not scored", never "no harm". With `adopted`, says how many the plan uses."""
@@ -154,7 +129,7 @@ def unscored_sentence(option_ids: list[str], adopted: list[str] | None = None) -
         return None
     named = ", ".join(option_ids[:8]) + (f" and {len(option_ids) - 8:,} more" if len(option_ids) > 8 else "")
     text = (
-        f"Harm is not scored for {_count(len(option_ids), 'option')} ({named}): options.csv gives "
+        f"Harm is not scored for {count(len(option_ids), 'option')} ({named}): options.csv gives "
         f"{'it' if len(option_ids) == 1 else 'them'} no harms or benefits"
     )
     them = "it" if len(option_ids) == 1 else "them"
@@ -167,3 +142,65 @@ def unscored_sentence(option_ids: list[str], adopted: list[str] | None = None) -
         text + f". The plan adopts {len(used):,} of them, so its outcome harm leaves "
         f"{'it' if len(used) == 1 else 'them'} out: a zero there is not 'no harm'."
     )
+
+
+def risk_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
+    """The risk table in plain council English, money as £4.2m, then the resilience table and the
+    Section 25 statement (`best_possible`: the plan is the risk-planned optimum, DESIGN 4.6)."""
+    policy = result.model.scenario.policy
+    d = policy.delivery
+    out = [
+        f"Delivery risk of the plan ({count(len(result.plan), 'option')}): {result.draws:,} "
+        f"simulated draws (seed {result.seed}).",
+        f"Each option starts a year late with a {chance(policy.slip)} chance and delivers on "
+        f"average {d['G']:.0%} of a green-rated saving, {d['A']:.0%} of an amber and "
+        f"{d['R']:.0%} of a red; costs and one-off costs are paid in full.",
+        "",
+    ]
+    head = f"{'Year':<9}{'Chance it':>11}{'Savings still to be found':>40}{'Reserves at':>14}"
+    head2 = f"{'':<9}{'balances':>11}{'average':>10}{'typical':>10}{'good':>10}{'bad':>10}{'year end':>14}"
+    head3 = f"{'':<9}{'':>11}{'':>10}{'(P50)':>10}{'(P5)':>10}{'(P95)':>10}{'bad (P5)':>14}"
+    out += [head, head2, head3, "-" * len(head2)]
+    for _, row in result.table.iterrows():
+        out.append(
+            f"{row['year']:<9}{chance(row['p_balanced']):>11}"
+            f"{money(row['expected_unidentified_k']):>10}{money(row['p50_k']):>10}"
+            f"{money(row['p5_k']):>10}{money(row['p95_k']):>10}"
+            f"{money(row['p5_reserves_balance_k']):>14}"
+        )
+    out.append("-" * len(head2))
+    out.append(
+        f"The chance that every year balances is {chance(result.p_balanced_all_years)}. "
+        "'Bad' is a 1-in-20 outcome: savings still to be found are above P95, or reserves "
+        "below P5, in 5% of the draws."
+    )
+    if result.resilience is not None:
+        out += [""] + resilience_lines(result, best_possible)
+    return out
+
+
+def resilience_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
+    """resilience.csv as a table, then the Section 25 statement (mtfs_align.report.resilience)."""
+    p = result.confidence
+    pct, worst = percent(p), percent(1 - p)
+    out = [
+        f"Resilience at {pct} confidence: 'to find' is what {pct} of draws stay at or below after reserves, "
+        f"'bad-year average' the average of the worst {worst}; reserves cover shortfalls within max_cover_k.",
+        "",
+    ]
+    head = (
+        f"{'Year':<9}{'Chance it':>11}{'To find':>10}{'Bad-year':>10}{'Reserves':>11}{'Reserves':>11}{'Still to':>11}"
+    )
+    head2 = f"{'':<9}{'balances':>11}{f'({pct})':>10}{'average':>10}{'drawn, bad':>11}{'at end,':>11}{'identify':>11}"
+    head3 = f"{'':<9}{'':>11}{'':>10}{'':>10}{'year (P95)':>11}{'bad (P5)':>11}{'':>11}"
+    out += [head, head2, head3, "-" * len(head)]
+    for _, row in result.resilience.iterrows():
+        out.append(
+            f"{row['year']:<9}{chance(row['p_balanced']):>11}{money(row['var_k']):>10}"
+            f"{money(row['cvar_k']):>10}{money(row['p95_cover_used_k']):>11}"
+            f"{money(row['p5_reserves_balance_k']):>11}{money(row['shortfall_at_confidence_k']):>11}"
+        )
+    out.append("-" * len(head))
+    out.append(f"Robustness of the estimates and adequacy of reserves ({S25}):")
+    out += [f"  {line}" for line in section25_sentences(result.resilience, p, best_possible)]
+    return out

@@ -1,11 +1,11 @@
-"""`results.xlsx`: every CSV of an output folder as a sheet (numbers as numbers, £k formats,
-frozen headers), behind a front sheet of the scenario's assumptions. Built only from the folder,
-so it can be rebuilt at any time; the file is byte-identical for the same folder."""
+"""`results.xlsx`: every table of the results as a sheet (numbers as numbers, £k formats, frozen
+headers), behind a front sheet of the scenario's assumptions. Built from the results object
+(mtfs_align.results), cell by cell from each table's CSV text, so a sheet holds exactly what its
+CSV holds; the file is byte-identical for the same results."""
 
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import zipfile
@@ -106,12 +106,11 @@ def cell_value(text: str) -> object:
     return neutralise(text)
 
 
-def read_csv_cells(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of a CSV written by mtfs_align, as text."""
+def csv_cells(text: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of a table's CSV text, as text."""
     import csv
 
-    with open(path, encoding="utf-8", newline="") as handle:
-        records = list(csv.reader(handle))
+    records = list(csv.reader(io.StringIO(text, newline="")))
     if not records:
         return [], []
     return records[0], records[1:]
@@ -151,11 +150,10 @@ def sheet_name(stem: str, taken: set[str]) -> str:
     return name
 
 
-def _ordered_csvs(folder: Path) -> list[Path]:
-    csvs = {p.stem: p for p in folder.glob("*.csv")}
-    known = [csvs[s] for s in SHEET_ORDER if s in csvs]
-    others = sorted(p for s, p in csvs.items() if s not in SHEET_ORDER)
-    return known + others
+def _ordered_tables(results) -> list[str]:
+    """The results' own tables (not a proposal's, under `proposal/`), in the reading order."""
+    stems = [name for name in results.tables if "/" not in name]
+    return [s for s in SHEET_ORDER if s in stems] + sorted(s for s in stems if s not in SHEET_ORDER)
 
 
 def _write_table(book: Workbook, title: str, header: list[str], rows: list[list[str]]) -> None:
@@ -254,58 +252,59 @@ def _write_front(book: Workbook, manifest: Mapping, assumptions: Mapping, sheets
     sheet.column_dimensions["B"].width = 80
 
 
-def _deterministic_zip(data: bytes, path: Path) -> None:
+def _deterministic_zip(data: bytes) -> bytes:
     """Re-pack the xlsx with fixed entry times and a fixed `modified` property, so that the same
-    folder always gives the same bytes."""
+    results always give the same bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
-    tmp = path.with_name(f".{path.name}.partial")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps `modified` with the clock at save time, whatever was set.
+                stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", content
+                )
+            target.writestr(entry, content)
+    return packed.getvalue()
+
+
+def write_workbook(results, path: Path, assumptions: Mapping | None = None) -> Path:
+    """Write `results.xlsx` (workbook_bytes) to `path`, whole or not at all; returns `path`."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
-            for info in source.infolist():
-                entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.external_attr = 0o644 << 16
-                content = source.read(info.filename)
-                if info.filename == "docProps/core.xml":
-                    # openpyxl stamps `modified` with the clock at save time, whatever was set.
-                    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                    content = re.sub(
-                        rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", content
-                    )
-                target.writestr(entry, content)
-        tmp.replace(path)
+        partial.write_bytes(workbook_bytes(results, assumptions))
+        partial.replace(path)
     finally:
-        tmp.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+    return path
 
 
-def read_manifest(folder: Path) -> dict:
-    path = Path(folder) / "manifest.json"
-    if not path.is_file():
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def write_workbook(folder: Path, assumptions: Mapping | None = None, out_path: Path | None = None) -> Path:
-    """Build `results.xlsx` in the output folder from every CSV there; returns its path.
+def workbook_bytes(results, assumptions: Mapping | None = None) -> bytes:
+    """`results.xlsx` for a results object (mtfs_align.results.RunResults): every table as a
+    sheet, behind the front sheet.
 
     `assumptions` (label -> value) go on the front sheet; without them the manifest's
     `assumptions` mapping is used, if it has one.
     """
-    folder = Path(folder)
-    manifest = read_manifest(folder)
+    manifest = results.manifest
     if assumptions is None:
         assumptions = manifest.get("assumptions") or {}
     book = Workbook()
     taken = {"scenario"}
     sheets = []
-    for path in _ordered_csvs(folder):
-        header, rows = read_csv_cells(path)
+    for stem in _ordered_tables(results):
+        header, rows = csv_cells(results.text(stem))
         if not header:
             continue
-        title = sheet_name(path.stem, taken)
+        title = sheet_name(stem, taken)
         _write_table(book, title, header, rows)
-        sheets.append((title, SHEET_NOTES.get(path.stem, f"{path.name}")))
+        sheets.append((title, SHEET_NOTES.get(stem, f"{stem}.csv")))
     _write_front(book, manifest, assumptions, sheets)
     book.properties.creator = "mtfs_align"
     book.properties.title = f"{manifest.get('council', '')}: {manifest.get('scenario_name', '')}".strip(": ")
@@ -314,9 +313,7 @@ def write_workbook(folder: Path, assumptions: Mapping | None = None, out_path: P
     book.properties.lastModifiedBy = "mtfs_align"
     buffer = io.BytesIO()
     book.save(buffer)
-    target = Path(out_path) if out_path is not None else folder / WORKBOOK_NAME
-    _deterministic_zip(buffer.getvalue(), target)
-    return target
+    return _deterministic_zip(buffer.getvalue())
 
 
 def scenario_assumptions(scenario) -> dict[str, str]:

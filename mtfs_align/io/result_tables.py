@@ -1,0 +1,324 @@
+"""The output tables of DESIGN 5, declared once: every column of every CSV an output folder holds,
+with its kind (text, money in £k, a number, a count). The tables in memory (mtfs_align.results)
+take their dtypes from here, and `brief` reads an output folder back with the same declaration,
+so a table reads the same whether it was just computed or read from the folder.
+
+A table in memory is the table as written: each is serialised once to its CSV text (money to three
+decimals, formulas neutralised, exactly the bytes the file will hold) and parsed back with the
+declared dtypes, so the briefing's and the workbook's numbers are the CSV's numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtfs_align.errors import InputError, Problems
+from mtfs_align.io.outputs import csv_ready
+
+TEXT = "text"  # read as str; a blank cell is ""
+MONEY = "money"  # £ thousands, float64; a blank cell is NaN
+NUMBER = "number"  # a share, a harm score, a chance: float64; a blank cell is NaN
+COUNT = "count"  # a whole number (a frontier point): Int64
+
+DTYPES = {TEXT: "str", MONEY: "float64", NUMBER: "float64", COUNT: "Int64"}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One output table: its fixed columns in order, and the kinds of its columns that vary with
+    the scenario (one per year, priority or compared scenario), matched by pattern."""
+
+    columns: tuple[tuple[str, str], ...]
+    patterns: tuple[tuple[str, str], ...] = ()
+    other: str = TEXT  # any column neither declared nor matched (compare_options' scenario labels)
+
+    def kind(self, column: str) -> str:
+        for name, kind in self.columns:
+            if name == column:
+                return kind
+        for pattern, kind in self.patterns:
+            if re.fullmatch(pattern, column):
+                return kind
+        return self.other
+
+
+_YEAR_K = (r".+/\d{2}_k", MONEY)  # 2021/22_k
+_HARM_BY_PRIORITY = (r"harm_.+", NUMBER)  # harm_P1
+
+TABLES: dict[str, TableSpec] = {
+    "budget": TableSpec(
+        (
+            ("year", TEXT),
+            ("funding_k", MONEY),
+            ("need_k", MONEY),
+            ("gap_k", MONEY),
+            ("gap_change_k", MONEY),
+            ("savings_k", MONEY),
+            ("one_off_k", MONEY),
+            ("gap_after_savings_k", MONEY),
+            ("reserves_opening_k", MONEY),
+            ("reserves_draw_k", MONEY),
+            ("reserves_paid_k", MONEY),
+            ("reserves_balance_k", MONEY),
+            ("unidentified_k", MONEY),
+            ("balanced", TEXT),  # yes / no
+        )
+    ),
+    "activities": TableSpec(
+        (
+            ("activity", TEXT),
+            ("name", TEXT),
+            ("year", TEXT),
+            ("need_k", MONEY),
+            ("savings_k", MONEY),
+            ("spend_k", MONEY),
+            ("service_spend_k", MONEY),
+            ("floor_k", MONEY),
+            ("cash_limit_k", MONEY),  # blank where none
+            ("headroom_k", MONEY),
+            ("status", TEXT),
+        )
+    ),
+    "plan": TableSpec(
+        (("option", TEXT), ("name", TEXT), ("activity", TEXT), ("start", TEXT), ("rag", TEXT), ("harm", NUMBER)),
+        (_YEAR_K,),
+    ),
+    "savings_summary": TableSpec((("group", TEXT), ("category", TEXT), ("total_k", MONEY)), (_YEAR_K,)),
+    "breaches": TableSpec(
+        (
+            ("breach", TEXT),
+            ("year", TEXT),
+            ("subject", TEXT),
+            ("name", TEXT),
+            ("value", MONEY),
+            ("limit", MONEY),
+            ("detail", TEXT),
+        )
+    ),
+    "screened": TableSpec(
+        (
+            ("option", TEXT),
+            ("name", TEXT),
+            ("activity", TEXT),
+            ("equality_impact", TEXT),
+            ("max_equality_impact", TEXT),
+        )
+    ),
+    "outcomes": TableSpec(
+        (
+            ("outcome", TEXT),
+            ("name", TEXT),
+            ("priority", TEXT),
+            ("year", TEXT),
+            ("need_k", MONEY),
+            ("spend_k", MONEY),
+            ("service_spend_k", MONEY),
+            ("harm", NUMBER),
+        )
+    ),
+    "alignment": TableSpec(
+        (
+            ("level", TEXT),
+            ("id", TEXT),
+            ("name", TEXT),
+            ("year", TEXT),
+            ("need_k", MONEY),
+            ("spend_k", MONEY),
+            ("share_of_aligned", NUMBER),
+            ("share_of_total", NUMBER),
+            ("cabinet_weight", NUMBER),
+        )
+    ),
+    "frontier": TableSpec(
+        (
+            ("point", COUNT),
+            ("scale", NUMBER),
+            ("savings_k", MONEY),
+            ("harm", NUMBER),
+            ("unidentified_k", MONEY),
+            ("reserves_draw_k", MONEY),
+        ),
+        (_HARM_BY_PRIORITY, (r"cvar_.+", MONEY)),  # cvar_2021/22: `--vary confidence`
+    ),
+    "proposal": TableSpec(
+        (
+            ("plan", TEXT),  # P, B, C
+            ("label", TEXT),
+            ("savings_k", MONEY),
+            ("harm", NUMBER),
+            ("unidentified_k", MONEY),
+            ("reserves_draw_k", MONEY),
+        ),
+        (_HARM_BY_PRIORITY,),
+    ),
+    "risk": TableSpec(
+        (
+            ("year", TEXT),
+            ("p5_k", MONEY),
+            ("p50_k", MONEY),
+            ("p95_k", MONEY),
+            ("expected_unidentified_k", MONEY),
+            ("p_balanced", NUMBER),
+            ("p5_reserves_balance_k", MONEY),
+        )
+    ),
+    "resilience": TableSpec(
+        (
+            ("year", TEXT),
+            ("p_balanced", NUMBER),
+            ("var_k", MONEY),
+            ("cvar_k", MONEY),
+            ("expected_unidentified_k", MONEY),
+            ("p5_reserves_balance_k", MONEY),
+            ("p95_cover_used_k", MONEY),
+            ("shortfall_at_confidence_k", MONEY),
+        )
+    ),
+    "core_index": TableSpec((("option", TEXT), ("name", TEXT), ("core_index", NUMBER), ("class", TEXT))),
+    "compare": TableSpec(
+        (
+            ("scenario", TEXT),
+            ("year", TEXT),
+            ("gap_k", MONEY),
+            ("savings_k", MONEY),
+            ("one_off_k", MONEY),
+            ("reserves_draw_k", MONEY),
+            ("unidentified_k", MONEY),
+            ("harm", NUMBER),
+        ),
+        (_HARM_BY_PRIORITY,),
+    ),
+    "compare_options": TableSpec((("option", TEXT), ("name", TEXT))),  # then one start year per scenario
+    "kpis": TableSpec(
+        (
+            ("outcome", TEXT),
+            ("kpi", TEXT),
+            ("name", TEXT),
+            ("unit", TEXT),
+            ("baseline", NUMBER),
+            ("target", NUMBER),
+            ("direction", TEXT),
+        )
+    ),
+}
+UNDECLARED = TableSpec(())  # a table this version does not know: every column text
+
+
+def spec(name: str) -> TableSpec:
+    """The declaration of a table by its name in the folder: `budget`, `proposal/budget`,
+    `plans/frontier_01` (a plan, in plan.csv's columns)."""
+    stem = name.removesuffix(".csv")
+    base = stem.rsplit("/", 1)[-1]
+    if stem.startswith("plans/"):
+        base = "plan"
+    return TABLES.get(base, UNDECLARED)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as its CSV file holds it: money to three decimals, formulas neutralised, NaN blank."""
+    return csv_ready(frame).to_csv(index=False, lineterminator="\n")
+
+
+def parse_table(name: str, text: str) -> pd.DataFrame:
+    """A table's CSV text as a DataFrame with the declared dtypes (ValueError if a number is not
+    one: `check_table` names the line first)."""
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    declared = spec(name)
+    for column in frame.columns:
+        kind = declared.kind(column)
+        if kind == TEXT:
+            continue
+        values = pd.to_numeric(frame[column].replace("", np.nan))
+        frame[column] = values.astype(DTYPES[kind])
+    return frame
+
+
+def table_problems(path: Path, name: str, text: str, problems: Problems, fix: str, required=()) -> None:
+    """What makes a table of an output folder unreadable (cut short, a number that is not one, a
+    required column missing): each a located problem, the first of each file only."""
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as err:
+        problems.add(path, "", "", f"cannot be read as CSV ({err})", fix)
+        return
+    if not rows or not any(rows[0]) or "\x00" in "".join(rows[0]):
+        problems.add(path, "line 1", "", "has no header row", fix)
+        return
+    header = rows[0]
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.add(path, "line 1", "", f"lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)}", fix)
+    declared = spec(name)
+    for number, row in enumerate(rows[1:], start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            short = f"has {len(row)} fields, not {len(header)} (is it cut short?)"
+            problems.add(path, f"line {number}", "", short, fix)
+            return
+        for column, value in zip(header, row, strict=True):
+            if value and declared.kind(column) != TEXT and not _is_number(value):
+                problems.add(path, f"line {number}", column, f"'{value[:20]}' is not a number", fix)
+                return
+            if value and declared.kind(column) == COUNT and _is_number(value) and not float(value).is_integer():
+                problems.add(path, f"line {number}", column, f"'{value[:20]}' is not a whole number", fix)
+                return
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+FOLDER_FIX = "run the command that wrote this folder again (it rewrites every file)"
+REQUIRED = {
+    "budget": ("year", "gap_k", "savings_k", "one_off_k", "reserves_draw_k", "reserves_balance_k", "unidentified_k"),
+}
+
+
+def read_output_folder(folder: Path, names: list[str]) -> tuple[dict, dict[str, str]]:
+    """An output folder's manifest and the CSV text of the tables `names` (relative names such as
+    `budget.csv`, `proposal/budget.csv`); every damaged file is a located problem (exit 2),
+    reported together, before anything is drawn."""
+    folder = Path(folder)
+    problems = Problems()
+    manifest: dict = {}
+    try:
+        loaded = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            manifest = loaded
+        else:
+            problems.add(folder / "manifest.json", "", "", "is not a JSON object of the run's figures", FOLDER_FIX)
+    except FileNotFoundError:
+        pass
+    except UnicodeDecodeError:
+        problems.add(folder / "manifest.json", "", "", "is not UTF-8 text", FOLDER_FIX)
+    except json.JSONDecodeError as err:
+        problems.add(folder / "manifest.json", f"line {err.lineno}", "", f"is not valid JSON ({err.msg})", FOLDER_FIX)
+    texts: dict[str, str] = {}
+    for name in names:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as err:
+            problems.add(path, "", "", f"is not UTF-8 text (byte {err.start + 1} cannot be read)", FOLDER_FIX)
+            continue
+        before = len(problems)
+        table_problems(path, name, text, problems, FOLDER_FIX, REQUIRED.get(name.removesuffix(".csv"), ()))
+        if len(problems) == before:
+            texts[name] = text
+    if problems:
+        raise InputError(problems.items)
+    return manifest, texts
