@@ -239,23 +239,7 @@ def render_extra(results: RunResults) -> dict[str, bytes]:
     if results.command != "frontier" or (results.manifest.get("frontier") or {}).get("vary") != "confidence":
         return {}
     from mtfs_align.report.charts import confidence_frontier_chart
+    from mtfs_align.report.charts.style import chart_files
 
     figure = confidence_frontier_chart(results.frontier, results.evaluation.model.years)
     return chart_files(figure, "frontier")
-
-
-def chart_files(figure, name: str) -> dict[str, bytes]:
-    """`charts/<name>.png` and `.svg` as bytes, exactly as charts.save_chart writes them."""
-    import io
-
-    import matplotlib
-
-    from mtfs_align.report.charts import DPI, SAVE_STYLE
-
-    files = {}
-    with matplotlib.rc_context(SAVE_STYLE):
-        for kind, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format=kind, **({"dpi": DPI} if kind == "png" else {}), metadata=metadata)
-            files[f"charts/{name}.{kind}"] = buffer.getvalue()
-    return files

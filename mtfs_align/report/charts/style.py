@@ -9,6 +9,7 @@ black-and-white printer; sizes suit a 16:9 slide.
 
 from __future__ import annotations
 
+import io
 import textwrap
 from pathlib import Path
 
@@ -112,13 +113,27 @@ def money_axis(ax, axis: str = "x") -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
-def save_chart(fig: Figure, folder_path: Path, name: str) -> list[Path]:
-    """Write `charts/<name>.png` and `charts/<name>.svg` under the output folder; reruns give
-    byte-identical files (fixed SVG hash salt, no dates in the metadata)."""
-    folder = Path(folder_path) / "charts"
-    folder.mkdir(parents=True, exist_ok=True)
-    png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+def chart_files(fig: Figure, name: str) -> dict[str, bytes]:
+    """`charts/<name>.png` and `charts/<name>.svg` as the bytes of the files; the same figure
+    always gives the same bytes (fixed SVG hash salt, no dates in the metadata)."""
+    files = {}
     with matplotlib.rc_context(SAVE_STYLE):
-        fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
-        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    return [png, svg]
+        for kind, options in (
+            ("png", {"dpi": DPI, "metadata": {"Software": None}}),
+            ("svg", {"metadata": {"Date": None, "Creator": None}}),
+        ):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=kind, **options)
+            files[f"charts/{name}.{kind}"] = buffer.getvalue()
+    return files
+
+
+def save_chart(fig: Figure, folder_path: Path, name: str) -> list[Path]:
+    """Write `charts/<name>.png` and `charts/<name>.svg` under `folder_path` (chart_files)."""
+    written = []
+    for relative, data in chart_files(fig, name).items():
+        path = Path(folder_path) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
