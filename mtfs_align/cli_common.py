@@ -114,7 +114,7 @@ def setting_options(*names: str):
 
 def settings_from(given: dict):
     """The Settings of a command's options (those it does not take keep their defaults)."""
-    from mtfs_align.api import Settings
+    from mtfs_align.settings import Settings
 
     return Settings(**{name: given[name] for name in SETTING_OPTIONS if name in given})
 

@@ -1,5 +1,5 @@
 """The defaults and limits of every command's settings, declared once: the analyses' keyword
-defaults, the Python API (mtfs_align.api.Settings) and the click options all read them here.
+defaults, the Python API (mtfs_align.settings.Settings) and the click options all read them here.
 
 This module imports nothing, so any stage may use it."""
 

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 
 from mtfs_align.errors import InputError, Problem, display_path
-from mtfs_align.io.outputs import MARKER, OutputFolder, _json_default, _marker_files
+from mtfs_align.io.output_marker import MARKER, marker_files
+from mtfs_align.io.output_values import json_default
+from mtfs_align.io.outputs import OutputFolder
 from mtfs_align.io.result_tables import csv_text, parse_table, read_output_folder
 
 EVALUATION_TABLES = {  # an evaluated plan's tables (DESIGN 5): file stem -> Evaluation attribute
@@ -95,7 +97,7 @@ class RunResults:
 
     def set_manifest(self, data: dict) -> dict:
         """The manifest as manifest.json will hold it (JSON's types: lists, floats, strings)."""
-        self.manifest = json.loads(json.dumps(data, default=_json_default))
+        self.manifest = json.loads(json.dumps(data, default=json_default))
         return self.manifest
 
     def write_tables(self, folder: OutputFolder) -> None:
@@ -132,7 +134,7 @@ def read_results(folder: Path) -> RunResults:
                 )
             ]
         )
-    listed = _marker_files(folder)
+    listed = marker_files(folder)
     if listed is None:
         raise InputError(
             [

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.errors import InputError, Problems
-from mtfs_align.io.outputs import csv_ready
+from mtfs_align.io.output_values import csv_ready
 
 TEXT = "text"  # read as str; a blank cell is ""
 MONEY = "money"  # £ thousands, float64; a blank cell is NaN
