@@ -239,7 +239,6 @@ def test_cli_optimise_round_trip(tmp_path):
 def test_time_limit_in_the_harm_stage_returns_the_balanced_plan(tmp_path, monkeypatch):
     """When the time runs out before the harm stage finds any plan, the stage-2 plan (which meets
     every constraint and balances as well as possible) comes back, marked time_limit."""
-    from mtfs_align.errors import SolverError
     from mtfs_align.optimise import solvers
     from mtfs_align.optimise.solvers import SolverSettings
 
@@ -247,7 +246,7 @@ def test_time_limit_in_the_harm_stage_returns_the_balanced_plan(tmp_path, monkey
 
     def run(problem, settings, exact, warm=False):
         if not exact:
-            raise SolverError("found no plan within the time limit")
+            raise solvers.NoPlanInTime("found no plan within the time limit")
         return original(problem, settings, exact, warm)
 
     monkeypatch.setattr(solvers, "run", run)

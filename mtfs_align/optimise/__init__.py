@@ -10,7 +10,7 @@ import numpy as np
 import pulp
 
 from mtfs_align.delivery import DEFAULT_SEED
-from mtfs_align.errors import ContradictionError, SolverError
+from mtfs_align.errors import ContradictionError
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.contradictions import diagnose, precheck
@@ -199,7 +199,7 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
         balanced = sp.plan_from_solution()
     try:
         third = solve_harm_stage(sp, settings, started)
-    except SolverError:
+    except solvers.NoPlanInTime:
         if settings.time_limit is None:
             raise
         # Out of time before the harm stage found a plan: the stage-2 plan meets every constraint

@@ -17,6 +17,7 @@ import pulp
 from mtfs_align.evaluate import ReservesMovements, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
+from mtfs_align.optimise.arrays import StartColumns
 from mtfs_align.scenario import Reserves as ReservesPolicy
 
 FAMILIES = ("balance", "reserves", "floor", "cash_limit", "one_start", "capacity", "requires", "excludes", "protect")
@@ -202,6 +203,7 @@ def _build_problem(model: Model) -> SavingsProblem:
     pay = [solvers.new_variable(problem, f"pay_t{t + 1}", 0) for t in range(n)]
     unidentified = [solvers.new_variable(problem, f"unidentified_t{t + 1}", 0) for t in range(n)]
     sp = SavingsProblem(model, problem, pairs_option, pairs_start, z, draw, pay, unidentified)
+    problem.start_columns = StartColumns(z, pairs_option)  # read by solvers.run (optimise/arrays.py)
     for family in FAMILIES:
         sp.rows[family] = []
     define_balance_constraints(sp)

@@ -1,7 +1,11 @@
-"""All solver handling: CBC (bundled with PuLP) and HiGHS (highspy), through PuLP 3 or 4.
+"""All solver handling: HiGHS (highspy, the default), CBC (bundled with PuLP) and, where a council
+has installed them and holds a licence, Gurobi, FICO Xpress and COPT (optimise/commercial.py).
 
 Everything that depends on a solver's options, statuses or logs lives here, so the rest of the
-optimiser only sees `run(problem, settings) -> SolveResult`.
+optimiser only sees `run(problem, settings) -> SolveResult`. The problem is always built with PuLP
+(problem.py); CBC solves it through PuLP, every other solver is handed its arrays directly
+(optimise/arrays.py), and whatever a solver returns is checked row by row and bound by bound
+before it is used.
 """
 
 from __future__ import annotations
@@ -18,8 +22,12 @@ import numpy as np
 import pulp
 
 from mtfs_align.errors import InputError, Problem, SolverError
+from mtfs_align.optimise.arrays import ArrayModel
 
-SOLVERS = ("cbc", "highs")
+__all__ = ["ArrayModel", "ArrayResult", "SolveResult", "SolverSettings", "run", "run_arrays"]
+
+SOLVERS = ("cbc", "highs", "gurobi", "xpress", "copt")
+COMMERCIAL = ("gurobi", "xpress", "copt")  # optional extras: pip install 'mtfs_align[gurobi]' and so on
 DEFAULT_SOLVER = "highs"  # chosen by measurement (docs/performance.md): 5,000 options in 62 s, CBC > 600 s
 DEFAULT_MIP_GAP = 1e-4
 ABSOLUTE_GAP = 1e-6
@@ -33,6 +41,11 @@ class SolverSettings:
     threads: int | None = None
 
 
+class NoPlanInTime(SolverError):
+    """The solver stopped at the time limit before it found any plan (a caller may fall back on a
+    plan it already has; any other SolverError is a failure)."""
+
+
 @dataclass
 class SolveResult:
     status: str  # "optimal", "time_limit" (a plan, perhaps not optimal) or "infeasible"
@@ -44,73 +57,45 @@ class SolveResult:
 def check_solver(name: str) -> None:
     """The solver exists and runs here; otherwise bad input naming the alternatives."""
     if name not in SOLVERS:
-        raise InputError(
-            [Problem("", "", "--solver", f"'{name}' is not a supported solver", "use --solver cbc or --solver highs")]
-        )
-    if not _make(name, SolverSettings(solver=name), exact=True, log_path=None).available():
-        extra = " (install it with pip install 'mtfs_align[cbc]')" if name == "cbc" else ""
+        choices = ", ".join(f"--solver {s}" for s in SOLVERS[:-1]) + f" or --solver {SOLVERS[-1]}"
+        raise InputError([Problem("", "", "--solver", f"'{name}' is not a supported solver", f"use {choices}")])
+    if name in COMMERCIAL:
+        from mtfs_align.optimise import commercial
+
+        commercial.check_installed(name)
+        return
+    if name == "highs":
+        try:
+            import highspy  # noqa: F401
+        except ImportError as err:
+            raise SolverError(
+                "The highs solver is not available on this machine (pip install highspy); try --solver cbc."
+            ) from err
+        return
+    if not _make_cbc(SolverSettings(solver=name), exact=True, log_path=None).available():
         raise SolverError(
-            f"The {name} solver is not available on this machine{extra}; try --solver "
-            f"{'highs' if name == 'cbc' else 'cbc'}."
+            "The cbc solver is not available on this machine (install it with pip install 'mtfs_align[cbc]'); "
+            "try --solver highs."
         )
 
 
-def _make(name: str, settings: SolverSettings, exact: bool, log_path: str | None, warm: bool = False):
-    gap = 0.0 if exact else settings.mip_gap
-    if name == "cbc":
-        return pulp.COIN_CMD(
-            path=_cbc_path(),
-            msg=False,
-            timeLimit=settings.time_limit,
-            gapRel=gap,
-            gapAbs=ABSOLUTE_GAP,
-            threads=settings.threads,
-            logPath=log_path,
-            # No starting plan (`warm` is ignored): given one, CBC 2.10.3 was seen to end its search
-            # after 18 nodes and call a plan optimal 4.8e-4 above a better legal plan at 5,000
-            # options; without one its bound stays valid (docs/performance.md).
-            warmStart=False,
-            # CBC's integer preprocessing was seen to declare a plan optimal 2.3e-4 above the true
-            # optimum (docs/performance.md); without it CBC finds the optimum.
-            options=["preprocess off"],
-        )
-    options = {"random_seed": 0, "output_flag": False, "log_to_console": False}
-    solver = _WarmHiGHS(
-        msg=False, timeLimit=settings.time_limit, gapRel=gap, gapAbs=ABSOLUTE_GAP, threads=settings.threads, **options
+def _make_cbc(settings: SolverSettings, exact: bool, log_path: str | None):
+    return pulp.COIN_CMD(
+        path=_cbc_path(),
+        msg=False,
+        timeLimit=settings.time_limit,
+        gapRel=0.0 if exact else settings.mip_gap,
+        gapAbs=ABSOLUTE_GAP,
+        threads=settings.threads,
+        logPath=log_path,
+        # No starting plan: given one, CBC 2.10.3 was seen to end its search after 18 nodes and call
+        # a plan optimal 4.8e-4 above a better legal plan at 5,000 options; without one its bound
+        # stays valid (docs/performance.md).
+        warmStart=False,
+        # CBC's integer preprocessing was seen to declare a plan optimal 2.3e-4 above the true
+        # optimum (docs/performance.md); without it CBC finds the optimum.
+        options=["preprocess off"],
     )
-    solver.warm = warm
-    return solver
-
-
-class _WarmHiGHS(pulp.HiGHS):
-    """PuLP's HiGHS, which also hands HiGHS the plan in the variables' current values as a starting
-    solution (PuLP passes none to HiGHS): the previous stage's plan is then an incumbent from the start.
-
-    Only the start variables (the plan) are passed; HiGHS completes the draws, payments and
-    unidentified savings itself. HiGHS 1.16 can misjudge a start after presolve: it valued a
-    stage-1 plan leaving £70.33k unidentified at £34.94k "in the reduced space", called it optimal
-    and returned that plan unchanged (random council 24; tests/test_optimise_exact.py). So a warm
-    solve is checked: when the returned values' own objective is not the objective HiGHS reports,
-    the problem is solved again from scratch, which HiGHS gets right."""
-
-    warm = False
-
-    def callSolver(self, lp):
-        if not self.warm:
-            lp.solverModel.run()
-            return
-        import numpy as np
-
-        plan = [(i, v.varValue) for i, v in enumerate(lp.variables()) if v.cat != pulp.LpContinuous]
-        if plan and all(value is not None for _, value in plan):
-            index = np.array([i for i, _ in plan], dtype=np.int32)
-            value = np.array([round(float(x)) for _, x in plan], dtype=np.float64)
-            lp.solverModel.setSolution(len(plan), index, value)
-        lp.solverModel.run()
-        if not _consistent(lp.solverModel):
-            self.createAndConfigureSolver(lp)
-            self.buildSolverModel(lp)
-            lp.solverModel.run()
 
 
 def _consistent(model) -> bool:
@@ -159,18 +144,47 @@ def add_term(constraint: pulp.LpConstraint, variable: pulp.LpVariable, coefficie
 
 
 def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bool = False) -> SolveResult:
-    """Solve `problem`; `exact` means to proven optimality (the first two objective stages)."""
-    started = time.perf_counter()
-    log_path = None
-    handle = None
+    """Solve `problem`; `exact` means to proven optimality (the first two objective stages); `warm`,
+    that the variables' current values are a plan the solver may start from (never given to CBC)."""
     if settings.solver == "cbc":
-        handle, log_path = tempfile.mkstemp(prefix="mtfs_cbc_", suffix=".log")
-        os.close(handle)
+        return _run_cbc(problem, settings, exact)
+    return _run_direct(problem, settings, exact, warm)
+
+
+def _run_direct(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bool) -> SolveResult:
+    """Every solver but CBC: the problem's arrays handed to the solver, the values it returns
+    checked against every row and bound of the problem as PuLP holds it, then written back."""
+    from mtfs_align.optimise import arrays as problem_arrays
+
+    started = time.perf_counter()
+    starts = getattr(problem, "start_columns", None) if settings.solver == "highs" and STARTED_BY else None
+    arrays = problem_arrays.from_problem(problem, starts)
+    start = problem_arrays.start_values(arrays) if warm else None
+    if settings.solver == "highs":
+        status, values, gap = _run_arrays_highs(arrays.model, settings, exact, start, risk=False)
+    else:
+        from mtfs_align.optimise import commercial
+
+        status, values, gap = commercial.solve(settings.solver, arrays.model, settings, exact, start)
+    seconds = time.perf_counter() - started
+    if status == "infeasible":
+        return SolveResult("infeasible", None, None, seconds)
+    values = arrays.to_original(_snap_integers(arrays.model, values))
+    _check_values(arrays.original, values, settings.solver)
+    problem_arrays.write_back(arrays, values)
+    objective = float(arrays.original.cost @ values) + arrays.offset
+    return SolveResult(status, objective, gap, time.perf_counter() - started)
+
+
+def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, exact: bool) -> SolveResult:
+    """CBC through PuLP (which writes the model as an MPS file for the CBC program)."""
+    started = time.perf_counter()
+    handle, log_path = tempfile.mkstemp(prefix="mtfs_cbc_", suffix=".log")
+    os.close(handle)
     try:
-        solver = _make(settings.solver, settings, exact, log_path, warm=warm)
+        solver = _make_cbc(settings, exact, log_path)
         try:
-            with _quiet_native_output(settings.solver == "highs"):
-                problem.solve(solver)
+            problem.solve(solver)
         except pulp.PulpSolverError as err:
             raise SolverError(f"The {settings.solver} solver failed: {err}") from err
         seconds = time.perf_counter() - started
@@ -180,7 +194,7 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bo
             return SolveResult("infeasible", None, None, seconds)
         if not found and status != "Optimal":
             if settings.time_limit is not None and seconds >= 0.9 * settings.time_limit:
-                raise SolverError(
+                raise NoPlanInTime(
                     f"The {settings.solver} solver found no plan within the time limit of "
                     f"{settings.time_limit:g} s; allow more time with --time-limit."
                 )
@@ -194,13 +208,7 @@ def run(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, warm: bo
 
 
 def _stopped_early(problem: pulp.LpProblem, settings: SolverSettings, gap: float | None, exact: bool) -> bool:
-    """Whether the solver stopped on its time limit rather than proving its gap."""
-    if settings.solver == "highs":
-        model = getattr(problem, "solverModel", None)
-        if model is not None:
-            import highspy
-
-            return model.getModelStatus() != highspy.HighsModelStatus.kOptimal
+    """Whether CBC stopped on its time limit rather than proving its gap."""
     if problem.sol_status == pulp.LpSolutionIntegerFeasible:
         return True
     wanted = 0 if exact else settings.mip_gap
@@ -230,13 +238,7 @@ def _quiet_native_output(active: bool):
 
 
 def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: str | None) -> float | None:
-    if settings.solver == "highs":
-        model = getattr(problem, "solverModel", None)
-        if model is None:
-            return None
-        info = model.getInfo()
-        gap = getattr(info, "mip_gap", None)
-        return float(gap) if gap is not None and gap < 1e30 else 0.0
+    """CBC's relative gap, from its log."""
     if log_path is None or not os.path.exists(log_path):
         return None
     with open(log_path, encoding="utf-8", errors="replace") as handle:
@@ -257,21 +259,7 @@ def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: s
 
 # ---- models given as arrays (the risk-planning model of DESIGN 4.6) -------------------------
 # A dense block of K draws x years x starts is far too large to build term by term through PuLP;
-# these models are sparse matrices handed to HiGHS directly, or written as MPS for CBC.
-
-
-@dataclass
-class ArrayModel:
-    """min c x  subject to  row_lower <= A x <= row_upper, col_lower <= x <= col_upper, and x
-    integral where `integer` is set; A in compressed sparse column form (scipy.sparse)."""
-
-    cost: np.ndarray
-    matrix: object  # scipy.sparse.csc_matrix, rows x columns
-    row_lower: np.ndarray
-    row_upper: np.ndarray
-    col_lower: np.ndarray
-    col_upper: np.ndarray
-    integer: np.ndarray  # bool, per column
+# these models are sparse matrices handed to the solver directly, or written as MPS for CBC.
 
 
 @dataclass
@@ -290,12 +278,16 @@ def run_arrays(
     model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None
 ) -> ArrayResult:
     """Solve an array model with the chosen solver; `exact` means to proven optimality; `start`, a
-    feasible solution HiGHS may begin from (CBC is given none: docs/performance.md). The values
+    feasible solution the solver may begin from (CBC is given none: docs/performance.md). The values
     returned are checked row by row and bound by bound (SolverError when they break one), and the
     objective reported is computed from them."""
     started = time.perf_counter()
     if settings.solver == "cbc":
         status, values, gap = _run_arrays_cbc(model, settings, exact)
+    elif settings.solver in COMMERCIAL:
+        from mtfs_align.optimise import commercial
+
+        status, values, gap = commercial.solve(settings.solver, model, settings, exact, start)
     else:
         status, values, gap = _run_arrays_highs(model, settings, exact, start)
     if status == "infeasible":
@@ -371,35 +363,58 @@ def _new_highs(settings: SolverSettings, exact: bool):
     return h
 
 
-def _run_arrays_highs(model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None):
+# HiGHS options of each kind of model. The risk-planning model (DESIGN 4.6), measured in
+# docs/performance.md: HiGHS's presolve doubles the time of each stage there and removes little (the
+# per-draw rows are already tight), and its sub-MIP heuristics (RINS, RENS, root reduced cost) take
+# half of what is left without finding a better plan than rounding does. Neither changes what is
+# proved. The plan model of DESIGN 4.4 keeps HiGHS's defaults: there the sub-MIPs find the plans.
+RISK_OPTIONS = {
+    "presolve": "off",
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+}
+PLAN_OPTIONS: dict = {}
+STARTED_BY = False  # measured: see docs/performance.md (issue 13)
+
+
+def _run_arrays_highs(
+    model: ArrayModel, settings: SolverSettings, exact: bool, start: np.ndarray | None = None, risk: bool = True
+):
+    """HiGHS on an array model. `start`: for the risk model a whole feasible solution; for the plan
+    model only its integer columns are passed (HiGHS completes the draws, payments and unidentified
+    savings itself: given them too, HiGHS 1.16 once returned a stage-1 start unchanged as optimal for
+    stage 2, tests/test_optimise_exact.py)."""
     import highspy
 
     h = _new_highs(settings, exact)
-    # Measured on the risk-planning model (docs/performance.md): HiGHS's presolve doubles the time
-    # of each stage there and removes little (the per-draw rows are already tight), and its sub-MIP
-    # heuristics (RINS, RENS, root reduced cost) take half of what is left without finding a better
-    # plan than rounding does. Neither changes what is proved.
-    h.setOptionValue("presolve", "off")
-    for heuristic in ("mip_heuristic_run_rins", "mip_heuristic_run_rens", "mip_heuristic_run_root_reduced_cost"):
-        h.setOptionValue(heuristic, False)
+    for key, value in (RISK_OPTIONS if risk else PLAN_OPTIONS).items():
+        h.setOptionValue(key, value)
     h.passModel(_highs_lp(model))
     if start is not None:
-        solution = highspy.HighsSolution()
-        solution.col_value = np.asarray(start, dtype=float).tolist()
-        solution.value_valid = True
-        h.setSolution(solution)
+        if risk:
+            solution = highspy.HighsSolution()
+            solution.col_value = np.asarray(start, dtype=float).tolist()
+            solution.value_valid = True
+            h.setSolution(solution)
+        else:
+            index = np.flatnonzero(model.integer).astype(np.int32)
+            h.setSolution(len(index), index, np.round(np.asarray(start, dtype=float)[index]))
     with _quiet_native_output(True):
         h.run()
     if start is not None and not _consistent(h):
-        # as in _WarmHiGHS: a start misjudged by HiGHS is not trusted; solve again from nothing
-        return _run_arrays_highs(model, settings, exact)
+        # HiGHS 1.16 can misjudge a start after presolve: it valued a stage-1 plan leaving £70.33k
+        # unidentified at £34.94k "in the reduced space", called it optimal and returned it unchanged
+        # (random council 24, tests/test_optimise_exact.py). A solve whose values do not have the
+        # objective HiGHS reports is not trusted: it is solved again from nothing.
+        return _run_arrays_highs(model, settings, exact, None, risk)
     status = h.getModelStatus()
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible", None, None
     solution = h.getSolution()
     if not solution.value_valid:
         if status == highspy.HighsModelStatus.kTimeLimit:
-            raise SolverError(
+            raise NoPlanInTime(
                 f"The highs solver found no plan within the time limit of {settings.time_limit:g} s; "
                 "allow more time with --time-limit."
             )
