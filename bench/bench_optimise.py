@@ -43,6 +43,7 @@ import mtfs_align.optimise as optimiser  # noqa: E402
 from mtfs_align.errors import SolverError  # noqa: E402
 from mtfs_align.evaluate import evaluate  # noqa: E402
 from mtfs_align.model import build_model  # noqa: E402
+from mtfs_align.optimise import arrays as problem_arrays  # noqa: E402
 from mtfs_align.optimise import contradictions, solve, solvers  # noqa: E402
 from mtfs_align.optimise import problem as problem_module
 from mtfs_align.optimise.solvers import SolverSettings  # noqa: E402
@@ -84,10 +85,9 @@ def _instrument() -> None:
     _timed(pulp.LpProblem, "writeMPS", "write_mps")
     _timed(pulp.COIN_CMD, "readsol_MPS", "read_solution")
     _timed(pulp.COIN_CMD, "writesol", "write_start")
-    highs = pulp.HiGHS
-    for method, key in (("buildSolverModel", "pass_model"), ("findSolutionValues", "read_solution")):
-        if hasattr(highs, method):
-            _timed(highs, method, key)
+    # HiGHS and the commercial solvers are handed the problem's arrays (optimise/arrays.py)
+    _timed(problem_arrays, "from_problem", "pass_model")
+    _timed(problem_arrays, "write_back", "read_solution")
     original_gap = solvers._reported_gap
     if not getattr(original_gap, "_bench", False):
 
@@ -223,7 +223,7 @@ def measure(model, solver: str, time_limit: float | None, threads: int | None = 
             "adopted": 0,
             "plan": {},
             "variables": len(sp.z),
-            "rows": len(sp.problem.constraints),
+            "rows": len(sp.problem.constraints()),
         }
     ev = evaluate(model, solution.plan)
     first = float(ev.budget["unidentified_k"].iloc[0])
@@ -245,7 +245,7 @@ def measure(model, solver: str, time_limit: float | None, threads: int | None = 
         "adopted": len(solution.plan),
         "plan": solution.plan,
         "variables": len(sp.z),
-        "rows": len(sp.problem.constraints),
+        "rows": len(sp.problem.constraints()),
     }
 
 
