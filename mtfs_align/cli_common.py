@@ -84,9 +84,10 @@ SETTING_OPTIONS: dict[str, Callable] = {
     ),
     "solver": lambda: click.option(
         "--solver",
-        type=click.Choice(["cbc", "highs"]),
+        type=click.Choice(["cbc", "highs", "gurobi", "xpress", "copt"]),
         default=None,
-        help="MIP solver (default highs, the faster on large councils; see docs/performance.md).",
+        help="MIP solver (default highs, the faster on large councils; gurobi, xpress and copt need their "
+        "extra and a licence; see docs/performance.md).",
     ),
     "time_limit": lambda: click.option(
         "--time-limit",

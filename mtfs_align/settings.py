@@ -16,7 +16,7 @@ class Settings:
     """Every setting a command may take, with its default (mtfs_align.defaults); a command reads
     those it needs. `start` and `stop` default to DESIGN 4.5's range for what `vary` scales."""
 
-    solver: str | None = None  # "highs" (the default) or "cbc"
+    solver: str | None = None  # "highs" (the default), "cbc", or "gurobi", "xpress", "copt" (extras)
     time_limit: float | None = None  # seconds; None for no limit
     mip_gap: float | None = None  # relative gap of the harm stage; None for 1e-4
     seed: int = defaults.SEED

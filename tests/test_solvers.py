@@ -202,3 +202,37 @@ def test_started_by_variables_are_the_same_problem(seed, tmp_path):
         assert np.all((started.model.matrix @ y)[rows:] >= -1e-12)  # y never falls
         assert started.model.cost @ y == pytest.approx(plain.model.cost @ x)
         assert np.all((y[z] >= 0) & (y[z] <= 1))
+
+
+@pytest.mark.parametrize("name", COMMERCIAL)
+def test_the_command_line_takes_the_solver(name, tmp_path):
+    """`optimise --solver NAME` writes the same plan.csv as HiGHS and names the solver in the manifest."""
+    import json
+
+    from click.testing import CliRunner
+
+    from mtfs_align.cli import cli
+
+    path = Council().write(tmp_path)
+    runner = CliRunner()
+    for solver in ("highs", name):
+        result = runner.invoke(cli, ["optimise", str(path), "--solver", solver, "--out", str(tmp_path / solver), "-q"])
+        assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / name / "manifest.json").read_text())["solver"] == name
+    assert (tmp_path / name / "plan.csv").read_text() == (tmp_path / "highs" / "plan.csv").read_text()
+
+
+def test_a_missing_solver_on_the_command_line_exits_3(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from mtfs_align.cli import cli
+
+    def fail(name, *args, **kwargs):
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(commercial.importlib, "import_module", fail)
+    path = Council().write(tmp_path)
+    result = CliRunner().invoke(cli, ["optimise", str(path), "--solver", "gurobi", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert "pip install 'mtfs_align[gurobi]'" in result.output
+    assert "Traceback" not in result.output
