@@ -132,7 +132,14 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=1, help="pairs per size (the order alternates)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--started-by", action="store_true", help="give HiGHS the plan model in started-by-year variables"
+    )
     args = parser.parse_args()
+    if args.started_by:
+        from mtfs_align.optimise import solvers
+
+        solvers.STARTED_BY = True
     import importlib.metadata
 
     import scipy
@@ -143,6 +150,7 @@ def main() -> None:
         "highspy": importlib.metadata.version("highspy"),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
+        "started_by": args.started_by,
     }
     print(info, flush=True)
     report = {"machine": info, "runs": []}
