@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+# Characters that must not reach the terminal as they are: control characters (an escape sequence
+# could rewrite the screen, a line break would split one problem into two lines), format characters
+# (invisible: zero-width spaces, direction overrides that reorder the text shown) and line and
+# paragraph separators.
+_UNSHOWABLE = ("Cc", "Cf", "Zl", "Zp")
+
+
+def shown_safely(text: str) -> str:
+    """`text` with every control, format or separator character written as [U+001B], so a message
+    or row label that echoes a user's value shows what is there and cannot act on the terminal."""
+    if text.isprintable():  # the common case, and far quicker than looking at each character
+        return text
+    return "".join(f"[U+{ord(ch):04X}]" if unicodedata.category(ch) in _UNSHOWABLE and ch != " " else ch for ch in text)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the input, located precisely enough for the user to fix it."""
+    """One thing wrong with the input, located precisely enough for the user to fix it. Every part
+    is kept shown safely (see `shown_safely`): a value echoed from the input cannot reach the
+    terminal raw, wherever the problem is made."""
 
     file: str
     where: str
     field: str
     message: str
     fix: str = ""
+
+    def __post_init__(self) -> None:
+        for part in fields(self):
+            value = getattr(self, part.name)
+            object.__setattr__(self, part.name, shown_safely(str(value)))
 
     def __str__(self) -> str:
         place = ", ".join(part for part in (self.file, self.where) if part)
@@ -85,6 +107,7 @@ class Problems:
         self.items.append(Problem(display_path(file) if file else "", where, field_name, message, fix))
 
     def warn(self, text: str) -> None:
+        text = shown_safely(text)
         if text not in self.warnings:
             self.warnings.append(text)
 

@@ -3,11 +3,18 @@ corpus cannot hold: round trips and councils that are valid but unusual."""
 
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from factory import Council, read_csv
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mtfs_align.cli import cli
+from mtfs_align.errors import Problem, shown_safely
+from mtfs_align.io.ids import KnownIds, id_skeleton
 
 
 def invoke(*args):
@@ -116,3 +123,123 @@ def test_an_option_id_with_an_invisible_character_is_a_look_alike(tmp_path):
     assert result.exit_code == 2, result.output
     assert "differ only by a look-alike character" in result.output
     assert "zero width space" in result.output
+
+
+# --------------------------------------------------------------------------------------------
+# Values echoed into messages are shown escaped; ids that only look like a declared one are named
+# --------------------------------------------------------------------------------------------
+
+BROKEN = Path(__file__).resolve().parent / "broken"
+UNSHOWN_CASES = sorted(
+    p.name for p in BROKEN.iterdir() if p.is_dir() and any(w in p.name for w in ("control_character", "line_break"))
+)
+
+
+def _unshowable(text: str) -> list[str]:
+    return [ch for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+
+
+@pytest.mark.parametrize("case", UNSHOWN_CASES)
+def test_no_control_character_reaches_the_terminal(tmp_path, case):
+    """Every broken-input case that puts a control character into a file: the output (problems,
+    row labels and notes) holds none raw: an echoed one is shown as [U+001B]."""
+    from test_broken_inputs import build, run
+
+    spec, folder = build(case, tmp_path)
+    output = run(folder, spec.get("command", "check"), *spec.get("args", [])).output
+    assert not _unshowable(output), repr(output)
+
+
+def test_a_problem_shows_every_part_escaped_wherever_it_is_made():
+    problem = Problem("a\x1bb.csv", "line 3 (S\x071)", "na\u202eme", "'x\ny' is bad", "write \u200bit")
+    assert str(problem) == (
+        "a[U+001B]b.csv, line 3 (S[U+0007]1): na[U+202E]me: 'x[U+000A]y' is bad. Fix: write [U+200B]it."
+    )
+    assert shown_safely("Café, £1,300\u00a0k") == "Café, £1,300\u00a0k"  # printable text is left alone
+
+
+def test_a_note_about_an_unused_column_shows_its_name_escaped(tmp_path):
+    c = Council(scenario_name="column")
+    c.option("S1")["note\x1b[2J"] = "x"
+    result = invoke("validate", c.write(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "column 'note[U+001B][2J' is not used" in result.output
+    assert not _unshowable(result.output)
+
+
+@given(
+    ids=st.lists(st.from_regex(r"[A-Z][0-9]{1,3}", fullmatch=True), min_size=1, max_size=8, unique=True),
+    pick=st.integers(0, 7),
+    how=st.sampled_from(["case", "cyrillic", "invisible", "digit"]),
+)
+def test_a_reference_that_only_looks_like_a_declared_id_names_it(ids, pick, how):
+    """Whatever the declared ids, a reference that differs from one only in case, by a Cyrillic
+    look-alike, an invisible character or 0/O, 1/l is explained with the id it looks like."""
+    target = ids[pick % len(ids)]
+    ref = {
+        "case": target.lower(),
+        "cyrillic": target.translate(str.maketrans("ABCEHKMOPTX", "АВСЕНКМОРТХ")),
+        "invisible": target[:1] + "\u200b" + target[1:],
+        "digit": target.translate(str.maketrans("01", "Ol")),
+    }[how]
+    known = KnownIds(set(ids), "options.csv")
+    if ref == target or ref in known:
+        return  # the change made no difference, or made another declared id
+    message, fix = known.unknown(ref, f"'{ref}' is not an option", "use an id from options.csv")
+    other = known.look_alike(ref)
+    assert other is not None and id_skeleton(other) == id_skeleton(target)
+    assert message.startswith(f"'{ref}' is not an option: ") and "differ only" in message
+    assert fix == f"write {other}, as options.csv does"
+
+
+def test_a_reference_that_is_simply_unknown_keeps_its_message():
+    known = KnownIds({"S1", "S2"}, "options.csv")
+    assert known.unknown("S9", "'S9' is not an option", "use an id from options.csv") == (
+        "'S9' is not an option",
+        "use an id from options.csv",
+    )
+
+
+def _chain(root: Path, length: int) -> Path:
+    """Scenario files s0 (the base, on the factory council) to s<length - 1>, each extending the one before."""
+    c = Council(scenario_name="s0")
+    c.write(root)
+    for i in range(1, length):
+        (root / "scenarios" / f"s{i}.yaml").write_text(f"extends: s{i - 1}.yaml\n", encoding="utf-8")
+    return root / "scenarios" / f"s{length - 1}.yaml"
+
+
+def test_an_extends_chain_far_too_long_is_refused_where_it_passes_the_limit(tmp_path):
+    """1,200 scenarios each extending the next hit Python's recursion limit and were reported as a
+    file nesting too deep; the chain is followed in a loop and refused past 50 files."""
+    from mtfs_align.scenario.chain import MAX_EXTENDS
+
+    result = invoke("validate", _chain(tmp_path, 1200))
+    assert result.exit_code == 2, result.output
+    assert f"s{1200 - MAX_EXTENDS}.yaml, line 1: extends: the scenarios extend one another more than 50 deep" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_an_extends_chain_of_fifty_files_is_read(tmp_path):
+    result = invoke("validate", _chain(tmp_path, 50))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "path, why",
+    [
+        ("data/west\0shire", "it holds a NUL character (U+0000)"),
+        ("d" * 256, "a name in it is 256 bytes long, more than a file name can be (255)"),
+        ("/".join(["d" * 200] * 21), "it is 4,220 bytes long, more than a path can be (4,096)"),
+        ("/".join(["d" * 255] * 16), ""),
+        ("data/westshire", ""),
+    ],
+)
+def test_a_path_no_file_system_could_use_is_named_before_it_is_touched(path, why):
+    """A YAML fuzz found data: and extends: values that made the operating system raise (File name
+    too long, embedded null byte): exit 3 where the scenario file's line should be named."""
+    from mtfs_align.io.text import unusable
+
+    assert unusable(path) == why

@@ -75,3 +75,33 @@ def look_alike_problem(ident: str, other: str) -> str:
     foreign = sorted({ch for ch in other + ident if not ch.isascii()})
     named = "; ".join(f"'{ch}' is {unicodedata.name(ch, f'U+{ord(ch):04X}').lower()}" for ch in foreign)
     return f"'{other}' and '{ident}' differ only by a look-alike character" + (f" ({named})" if named else "")
+
+
+class KnownIds:
+    """The ids one file declares (activities, options, outcomes, priorities), for checking what
+    other files name: `look_alike(ref)` is the declared id that an unknown `ref` differs from only
+    in case or by look-alike characters (`s1` for `S1`, Cyrillic `А1` for `A1`), if any."""
+
+    def __init__(self, ids, source: str):
+        self.ids = ids  # a set or a mapping keyed by id: looked up, never copied
+        self.source = source  # where they are declared, for the fix: "options.csv"
+        self._by_skeleton: dict[str, str] | None = None
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.ids
+
+    def look_alike(self, ref: str) -> str | None:
+        if self._by_skeleton is None:  # built once, and only when a reference is unknown
+            self._by_skeleton = {}
+            for ident in self.ids:
+                self._by_skeleton.setdefault(id_skeleton(ident), ident)
+        other = self._by_skeleton.get(id_skeleton(ref))
+        return other if other is not None and other != ref else None
+
+    def unknown(self, ref: str, message: str, fix: str) -> tuple[str, str]:
+        """The message and fix for `ref`, which is not one of the ids: as given, or, when `ref`
+        only looks like a declared id, saying which one and how the two differ."""
+        other = self.look_alike(ref)
+        if other is None:
+            return message, fix
+        return f"{message}: {look_alike_problem(ref, other)}", f"write {other}, as {self.source} does"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mtfs_align.errors import Problems
+from mtfs_align.io.ids import KnownIds
 from mtfs_align.io.tables import Table, read_csv_table
 from mtfs_align.years import parse_year
 
@@ -28,6 +29,7 @@ def read_plan_file(path: Path, scenario: Horizon) -> dict[str, int]:
     first = parse_year(scenario.years[0])
     n = len(scenario.years)
     plan: dict[str, int] = {}
+    known = KnownIds(scenario.options, "options.csv")
     for row in table.rows:
         oid, label = row.get("option"), row.get("start")
         if oid and oid not in scenario.options and oid.startswith("'") and oid[1:] in scenario.options:
@@ -36,9 +38,10 @@ def read_plan_file(path: Path, scenario: Horizon) -> dict[str, int]:
             problems.add(path, row.where, "option", "the option is blank", "name an option id from options.csv")
             continue
         if oid not in scenario.options:
-            problems.add(
-                path, row.where, "option", f"'{oid}' is not an option of this scenario", "use an id from options.csv"
+            message, fix = known.unknown(
+                oid, f"'{oid}' is not an option of this scenario", "use an id from options.csv"
             )
+            problems.add(path, row.where, "option", message, fix)
             continue
         if oid in plan:
             problems.add(path, row.where, "option", f"option {oid} appears twice", "list each option once")

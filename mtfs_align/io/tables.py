@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mtfs_align.errors import Problems
+from mtfs_align.io.ids import KnownIds, look_alike_problem
 from mtfs_align.io.text import add, read_text
 from mtfs_align.schema import ACTIVITIES, OPTIONS
 
@@ -101,12 +102,22 @@ def _check_columns(path: Path, where: str, columns: list[str], required: list[st
         seen.add(name)
     missing = [name for name in required if name not in seen]
     if missing:
+        # A header that differs from a missing column only in case or by a look-alike character
+        # ('Rag', 'rаg' with a Cyrillic а) is named, so the message does not seem to contradict the file.
+        header = KnownIds([name for name in columns if name], "the header")
+        renames = [
+            f"rename the column '{other}' to {name} ({look_alike_problem(other, name)})"
+            for name in missing
+            if (other := header.look_alike(name)) is not None
+        ]
         problems.add(
             path,
             where,
             ", ".join(missing),
             "required column missing",
-            "add the column" + ("s" if len(missing) > 1 else "") + " to the header row",
+            "; ".join(renames)
+            if renames
+            else "add the column" + ("s" if len(missing) > 1 else "") + " to the header row",
         )
         ok = False
     return ok

@@ -115,15 +115,50 @@ def read_text(path: Path, problems: Problems, what: str, limit: int = MAX_TEXT_B
     return text
 
 
+MAX_NAME_BYTES = 255  # one file or folder name (Linux, macOS and Windows alike)
+MAX_PATH_BYTES = 4096  # a whole path (Linux's PATH_MAX)
+
+
+def unusable(path: Path | str) -> str:
+    """Why no operating system could use `path` as written, or '' when it could: a NUL character,
+    a name longer than 255 bytes or a path longer than 4,096 (the calls would raise, not answer)."""
+    text = str(path)
+    if "\0" in text:
+        return "it holds a NUL character (U+0000)"
+    encoded = os.fsencode(text)
+    if len(encoded) > MAX_PATH_BYTES:
+        return f"it is {len(encoded):,} bytes long, more than a path can be ({MAX_PATH_BYTES:,})"
+    longest = max((len(part) for part in encoded.split(b"/")), default=0)
+    if longest > MAX_NAME_BYTES:
+        return f"a name in it is {longest:,} bytes long, more than a file name can be ({MAX_NAME_BYTES})"
+    return ""
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def resolve_or_problem(
     path: Path, problems: Problems, what: str, where_file: Path | str = "", where: str = "", field_name: str = ""
 ) -> Path | None:
-    """`path.resolve()`, or None with a located problem when the path is a symbolic link loop
-    (pathlib raises RuntimeError for one) or cannot be resolved; the problem is placed at
-    `where_file`/`where`/`field_name` when given (e.g. the scenario's `data:` line), else at `path`."""
+    """`path.resolve()`, or None with a located problem when the path could not be a path (see
+    `unusable`), is a symbolic link loop (pathlib raises RuntimeError for one) or cannot be
+    resolved; the problem is placed at `where_file`/`where`/`field_name` when given (e.g. the
+    scenario's `data:` line), else at `path`."""
+    why = unusable(path)
+    if why:
+        add(
+            problems,
+            where_file if where_file and not unusable(where_file) else "",
+            where,
+            field_name,
+            f"the {what} path '{_short(str(path))}' cannot be used: {why}",
+            "give the path of a real file or folder, relative to the scenario file",
+        )
+        return None
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         add(
             problems,
             where_file or path,

@@ -6,6 +6,7 @@ figure. Each is a located problem, never a crash."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,8 +222,22 @@ def load_yaml(path: Path, problems: Problems, what: str) -> YamlDoc | None:
             path, where, "", f"YAML syntax error: {detail}", "check the indentation, colons and brackets on that line"
         )
         return None
+    except yaml.reader.ReaderError as err:
+        # A character YAML does not allow (a control character): name it and its line, rather
+        # than PyYAML's two-line message with a position counted in characters.
+        code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "\0")
+        kind = "a control character" if unicodedata.category(chr(code)) == "Cc" else "a character"
+        problems.add(
+            path,
+            f"line {text[: err.position].count(chr(10)) + 1}",
+            "",
+            f"the file holds {kind} (U+{code:04X}), which YAML does not allow",
+            "delete it: YAML files are plain text",
+        )
+        return None
     except yaml.YAMLError as err:
-        problems.add(path, "", "", f"YAML syntax error: {err}", "check the file is valid YAML")
+        detail = " ".join(str(err).split())  # one line: a problem is one line of the report
+        problems.add(path, "", "", f"YAML syntax error: {detail}", "check the file is valid YAML")
         return None
     if node is None:
         return YamlDoc(path, {}, {})

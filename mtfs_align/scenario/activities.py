@@ -4,12 +4,13 @@ scenario's changes to growth and cash limits applied and located where the scena
 from __future__ import annotations
 
 from mtfs_align.errors import Problems, display_path
-from mtfs_align.io.ids import LookAlikes, look_alike_problem
+from mtfs_align.io.ids import KnownIds, LookAlikes, look_alike_problem
 from mtfs_align.scenario.objects import Activity, Outcome
 from mtfs_align.scenario.reading import KeyReader, RowReader, apply_overrides, parse_pairs
 from mtfs_align.schema import ACTIVITIES, SCENARIO
 
 _TRUE = ("true", "yes", "y", "1")
+_USE_ACTIVITY = "use an id from activities.csv"
 
 
 def read_activities(
@@ -30,6 +31,7 @@ def read_activities(
     envelope_changes = envelope_changes if isinstance(envelope_changes, dict) else {}
     seen_ids: set[str] = set()
     shares_field = ACTIVITIES["outcomes"]
+    known_outcomes = KnownIds(outcomes, "plan.yaml")
     look_alikes = LookAlikes()
     for row in table.rows:
         overrides = {}
@@ -68,10 +70,12 @@ def read_activities(
                 rr.add("outcomes", error, ACTIVITIES["outcomes"].fix)
             for oid, share, _ in pairs:
                 if oid not in outcomes:
+                    listed = f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""
                     rr.add(
                         "outcomes",
-                        f"'{oid}' is not an outcome of the plan",
-                        "use outcome ids from plan.yaml" + (f" ({', '.join(list(outcomes)[:12])})" if outcomes else ""),
+                        *known_outcomes.unknown(
+                            oid, f"'{oid}' is not an outcome of the plan", "use outcome ids from plan.yaml" + listed
+                        ),
                     )
                 elif oid in shares:
                     rr.add("outcomes", f"outcome {oid} is listed twice", "list each outcome once")
@@ -103,9 +107,9 @@ def read_activities(
         activities[aid] = Activity(
             aid, name, rr.get("directorate"), shares, role, statutory, baseline, growth, floor, envelope
         )
+    known = KnownIds({row.get("id") for row in table.rows}, "activities.csv")
     for key, mapping in (("growth_pct", growth_changes), ("envelope_growth_pct", envelope_changes)):
-        known = {row.get("id") for row in table.rows}
         for aid in mapping:
             if aid not in known:
-                sc.add(("changes", key, aid), f"'{aid}' is not an activity", "use an id from activities.csv")
+                sc.add(("changes", key, aid), *known.unknown(aid, f"'{aid}' is not an activity", _USE_ACTIVITY))
     return activities

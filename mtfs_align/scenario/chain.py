@@ -10,6 +10,7 @@ from mtfs_align.io.text import resolve_or_problem
 from mtfs_align.io.yamlio import YamlDoc, load_yaml
 from mtfs_align.schema import SCENARIO
 
+MAX_EXTENDS = 50  # scenarios in one extends chain; a council's is two or three files deep
 # Mappings that an extending scenario replaces whole rather than merges (DESIGN 3.5).
 _WHOLE = {("weights",), ("plan",), ("policy", "adopt"), ("policy", "protect")}
 
@@ -34,7 +35,58 @@ class Chain:
         return best[1].path, f"line {line}"
 
 
-def load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDoc] | None:
+def load_chain(path: Path, problems: Problems, seen: list[Path] | None = None) -> list[YamlDoc] | None:
+    """The scenario file at `path` and every file it extends, base first; None (with the problems
+    added) when one cannot be read, the chain loops or it is longer than any scenario needs.
+    Followed in a loop, not by recursion, so a hostile chain cannot exhaust Python's stack."""
+    seen = list(seen or [])
+    chain: list[YamlDoc] = []  # the most derived first
+    while True:
+        doc = _load_one(path, problems)
+        if doc is None:
+            return None
+        chain.append(doc)
+        parent_name = doc.data.get("extends")
+        if not parent_name:
+            return chain[::-1]
+        line = f"line {doc.lines.get(('extends',), 1)}"
+        parent = resolve_or_problem(path.parent / parent_name, problems, "parent scenario", path, line, "extends")
+        if parent is None:
+            return None
+        if parent in seen or parent == path.resolve():
+            cycle = " -> ".join(p.name for p in seen + [path.resolve(), parent])
+            problems.add(
+                path,
+                line,
+                "extends",
+                f"scenarios extend each other in a cycle ({cycle})",
+                "make one of them stand alone",
+            )
+            return None
+        if not parent.is_file():
+            problems.add(
+                path,
+                line,
+                "extends",
+                f"the parent scenario '{parent_name}' does not exist",
+                "give a path relative to this file",
+            )
+            return None
+        if len(chain) >= MAX_EXTENDS:
+            problems.add(
+                path,
+                line,
+                "extends",
+                f"the scenarios extend one another more than {MAX_EXTENDS} deep",
+                "extend a scenario nearer the base: a chain of a few files is all a council needs",
+            )
+            return None
+        seen.append(path.resolve())
+        path = parent
+
+
+def _load_one(path: Path, problems: Problems) -> YamlDoc | None:
+    """One scenario file of the chain, its `data` folder resolved; None when it cannot be used."""
     doc = load_yaml(path, problems, "scenario")
     if doc is None:
         return None
@@ -61,32 +113,7 @@ def load_chain(path: Path, problems: Problems, seen: list[Path]) -> list[YamlDoc
         if folder is None:
             return None
         doc.data["data"] = str(folder)
-    parent_name = doc.data.get("extends")
-    if not parent_name:
-        return [doc]
-    line = f"line {doc.lines.get(('extends',), 1)}"
-    parent = resolve_or_problem(path.parent / parent_name, problems, "parent scenario", path, line, "extends")
-    if parent is None:
-        return None
-    if parent in seen or parent == path.resolve():
-        cycle = " -> ".join(p.name for p in seen + [path.resolve(), parent])
-        problems.add(
-            path, line, "extends", f"scenarios extend each other in a cycle ({cycle})", "make one of them stand alone"
-        )
-        return None
-    if not parent.is_file():
-        problems.add(
-            path,
-            line,
-            "extends",
-            f"the parent scenario '{parent_name}' does not exist",
-            "give a path relative to this file",
-        )
-        return None
-    base = load_chain(parent, problems, seen + [path.resolve()])
-    if base is None:
-        return None
-    return base + [doc]
+    return doc
 
 
 _EMPTY_FIX = {

@@ -4,6 +4,7 @@ ids unique across the whole plan."""
 from __future__ import annotations
 
 from mtfs_align.errors import Problems
+from mtfs_align.io.ids import LookAlikes, look_alike_problem
 from mtfs_align.io.yamlio import YamlDoc
 from mtfs_align.scenario.objects import Kpi, Outcome, Priority
 from mtfs_align.scenario.reading import KeyReader
@@ -26,15 +27,13 @@ def read_plan(doc: YamlDoc | None, problems: Problems):
     if not isinstance(data["priorities"], list) or not data["priorities"]:
         rd.add(("priorities",), "must be a list of at least one priority", PLAN["priorities"].fix)
         return council, priorities, outcomes
-    seen: set[str] = set()
+    seen = _PlanIds()
     for i, item in enumerate(data["priorities"]):
         kp = ("priorities", i)
         if not rd.keys(item, PLAN.keys(_PRIORITY), kp, required=PLAN.required(_PRIORITY)):
             continue
         pid = rd.text(item["id"], kp + ("id",))
-        if pid in seen:
-            rd.add(kp + ("id",), f"id '{pid}' is used twice", "ids must be unique across the whole plan")
-        seen.add(pid)
+        _check_unique(pid, kp + ("id",), rd, seen)
         outcome_ids = []
         if not isinstance(item["outcomes"], list) or not item["outcomes"]:
             rd.add(kp + ("outcomes",), f"priority {pid} has no outcomes", PLAN[_PRIORITY + ".outcomes"].fix)
@@ -44,10 +43,8 @@ def read_plan(doc: YamlDoc | None, problems: Problems):
                 if not rd.keys(oc, PLAN.keys(_OUTCOME), okp, required=PLAN.required(_OUTCOME)):
                     continue
                 oid = rd.text(oc["id"], okp + ("id",))
-                if oid in seen:
-                    rd.add(okp + ("id",), f"id '{oid}' is used twice", "ids must be unique across the whole plan")
+                if not _check_unique(oid, okp + ("id",), rd, seen):
                     continue
-                seen.add(oid)
                 weight_field = PLAN[_OUTCOME + ".weight"]
                 weight = (
                     weight_field.default
@@ -73,7 +70,28 @@ def read_plan(doc: YamlDoc | None, problems: Problems):
     return council, priorities, outcomes
 
 
-def _read_kpis(raw: object, key_path: tuple, rd: KeyReader, seen: set[str]) -> list[Kpi]:
+class _PlanIds(set):
+    """The ids of the whole plan so far (priorities, outcomes and KPIs share one namespace)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.look_alikes = LookAlikes()
+
+
+def _check_unique(ident: str, key_path: tuple, rd: KeyReader, seen: _PlanIds) -> bool:
+    """Whether `ident` is new to the plan; an id used twice, or one that differs from an earlier id
+    only in case or by a look-alike character, is a problem (a table naming it would be ambiguous)."""
+    if ident in seen:
+        rd.add(key_path, f"id '{ident}' is used twice", "ids must be unique across the whole plan")
+        return False
+    seen.add(ident)
+    other = seen.look_alikes.clash(ident)
+    if other is not None:
+        rd.add(key_path, look_alike_problem(ident, other), "give distinct ids")
+    return True
+
+
+def _read_kpis(raw: object, key_path: tuple, rd: KeyReader, seen: _PlanIds) -> list[Kpi]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -85,9 +103,7 @@ def _read_kpis(raw: object, key_path: tuple, rd: KeyReader, seen: set[str]) -> l
         if not rd.keys(item, PLAN.keys(_KPI), kp, required=PLAN.required(_KPI)):
             continue
         kid = rd.text(item["id"], kp + ("id",))
-        if kid in seen:
-            rd.add(kp + ("id",), f"id '{kid}' is used twice", "ids must be unique across the whole plan")
-        seen.add(kid)
+        _check_unique(kid, kp + ("id",), rd, seen)
         direction = rd.text(item.get("direction"), kp + ("direction",), required=False).lower()
         if direction:
             rd.choice_of(PLAN[_KPI + ".direction"], direction, kp + ("direction",))

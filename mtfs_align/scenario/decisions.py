@@ -3,22 +3,26 @@
 
 from __future__ import annotations
 
+from mtfs_align.io.ids import KnownIds
 from mtfs_align.scenario.objects import Scenario
 from mtfs_align.scenario.reading import KeyReader, year_index
 from mtfs_align.schema import SCENARIO
+
+_USE_OPTION = "use an id from options.csv"
 
 
 def read_plan_mapping(
     raw: object, option_ids: set[str] | None, first_year: int, n: int, sc: KeyReader
 ) -> dict[str, int]:
     plan: dict[str, int] = {}
+    known = KnownIds(option_ids or set(), "options.csv")
     if not isinstance(raw, dict):
         sc.add(("plan",), "must map options to start years", SCENARIO["plan"].fix)
         return plan
     for oid, label in raw.items():
         kp = ("plan", oid)
         if option_ids is not None and oid not in option_ids:
-            sc.add(kp, f"'{oid}' is not an option", "use an id from options.csv")
+            sc.add(kp, *known.unknown(oid, f"'{oid}' is not an option", _USE_OPTION))
             continue
         index = year_index(label, first_year, n, sc, kp, "start year")
         if index is not None:
@@ -35,12 +39,13 @@ def check_policy_references(scenario: Scenario, option_ids: set[str] | None, sc:
     options = scenario.options
     policy = scenario.policy
     screened = set(scenario.screened)
+    known = KnownIds(option_ids or set(), "options.csv")
     for oid in policy.adopt:
         if option_ids is not None and oid not in option_ids:
-            sc.add(("policy", "adopt", oid), f"'{oid}' is not an option", "use an id from options.csv")
+            sc.add(("policy", "adopt", oid), *known.unknown(oid, f"'{oid}' is not an option", _USE_OPTION))
     for i, oid in enumerate(policy.reject):
         if option_ids is not None and oid not in option_ids:
-            sc.add(("policy", "reject", i), f"'{oid}' is not an option", "use an id from options.csv")
+            sc.add(("policy", "reject", i), *known.unknown(oid, f"'{oid}' is not an option", _USE_OPTION))
     for oid, start in policy.adopt.items():
         if oid not in options:
             continue

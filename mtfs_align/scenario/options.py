@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from mtfs_align.errors import Problems, display_path
-from mtfs_align.io.ids import LookAlikes, look_alike_problem
+from mtfs_align.io.ids import KnownIds, LookAlikes, look_alike_problem
 from mtfs_align.io.tables import Row, Table
 from mtfs_align.scenario.objects import Activity, Option, Outcome
 from mtfs_align.scenario.reading import KeyReader, RowReader, apply_overrides, override_locator, parse_pairs
@@ -18,6 +18,7 @@ _PROFILE = OPTIONS["y<year>_k"]
 _PROFILE_COLUMN = re.compile(r"^y(\d+)_k$")
 _PROFILE_ANY_CASE = re.compile(r"^y(\d+)_k$", re.IGNORECASE | re.ASCII)
 _LINKS = ("requires", "excludes")
+_USE_ACTIVITY = "use an id from activities.csv"
 _CHANGE = SCENARIO["changes.options.<option>"]
 
 
@@ -151,7 +152,8 @@ def _scores(rr: RowReader, column: str, outcomes: dict[str, Outcome]) -> dict[st
         ok = False
     for outcome, severity, _ in pairs:
         if outcome not in outcomes:
-            rr.add(column, f"'{outcome}' is not an outcome of the plan", "use outcome ids from plan.yaml")
+            message = f"'{outcome}' is not an outcome of the plan"
+            rr.add(column, *KnownIds(outcomes, "plan.yaml").unknown(outcome, message, "use outcome ids from plan.yaml"))
             ok = False
         elif outcome in scores:
             rr.add(column, f"outcome {outcome} is listed twice", "list each outcome once")
@@ -213,7 +215,8 @@ def read_options(
             if activity and (activity_ids is None or activity in activity_ids):
                 pass  # activities.csv is unreadable, or the activity's own row has a problem
             elif activity:
-                rr.add("activity", f"'{activity}' is not an activity", "use an id from activities.csv")
+                known = KnownIds(activity_ids, "activities.csv")
+                rr.add("activity", *known.unknown(activity, f"'{activity}' is not an activity", _USE_ACTIVITY))
             else:
                 rr.add("activity", "the activity is blank", OPTIONS["activity"].fix)
         kind = rr.choice_of(OPTIONS["type"])
@@ -260,13 +263,16 @@ def read_options(
             links["excludes"],
             impact,
         )
+    known = KnownIds(rows_by_id, "options.csv")
     for oid in option_changes:
         if oid not in rows_by_id:
-            sc.add(("changes", "options", oid), f"'{oid}' is not an option", "use an id from options.csv")
+            message, fix = known.unknown(oid, f"'{oid}' is not an option", "use an id from options.csv")
+            sc.add(("changes", "options", oid), message, fix)
     for oid, links in links_by_id.items():
         for column in _LINKS:
             for other in links[column]:
                 if other not in rows_by_id:
                     row = rows_by_id[oid]
-                    problems.add(row.file, row.where, column, f"'{other}' is not an option", "use ids from options.csv")
+                    message, fix = known.unknown(other, f"'{other}' is not an option", "use ids from options.csv")
+                    problems.add(row.file, row.where, column, message, fix)
     return options

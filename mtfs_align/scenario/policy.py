@@ -3,12 +3,19 @@ read within the limits the schema declares."""
 
 from __future__ import annotations
 
+from mtfs_align.io.ids import KnownIds
 from mtfs_align.scenario.objects import Policy, Priority
 from mtfs_align.scenario.reading import KeyReader, year_index
 from mtfs_align.schema import RAGS, SCENARIO
 from mtfs_align.years import year_label
 
 _WEIGHT = SCENARIO["weights.<priority>"]
+
+
+def _unknown_priority(pid: str, priorities: dict[str, Priority]) -> tuple[str, str]:
+    return KnownIds(priorities, "plan.yaml").unknown(
+        pid, f"'{pid}' is not a priority of the plan", "use the priority ids of plan.yaml: " + ", ".join(priorities)
+    )
 
 
 def read_weights(raw: object, priorities: dict[str, Priority], sc: KeyReader):
@@ -21,11 +28,7 @@ def read_weights(raw: object, priorities: dict[str, Priority], sc: KeyReader):
     for pid, value in raw.items():
         kp = ("weights", pid)
         if pid not in priorities:
-            sc.add(
-                kp,
-                f"'{pid}' is not a priority of the plan",
-                "use the priority ids of plan.yaml: " + ", ".join(priorities),
-            )
+            sc.add(kp, *_unknown_priority(pid, priorities))
             continue
         if isinstance(value, list):
             if len(value) != 2:
@@ -94,11 +97,7 @@ def read_policy(raw: dict, priorities: dict[str, Priority], first_year: int, n: 
         else:
             for pid, value in raw["protect"].items():
                 if pid not in priorities:
-                    sc.add(
-                        kp + ("protect", pid),
-                        f"'{pid}' is not a priority of the plan",
-                        "use the priority ids of plan.yaml: " + ", ".join(priorities),
-                    )
+                    sc.add(kp + ("protect", pid), *_unknown_priority(pid, priorities))
                 else:
                     number = sc.number_of(SCENARIO["policy.protect.<priority>"], value, kp + ("protect", pid))
                     if number is not None:

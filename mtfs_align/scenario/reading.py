@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.ids import CONTROL_FIX, control_characters
+from mtfs_align.io.ids import CONTROL_FIX, KnownIds, control_characters, look_alike_problem
 from mtfs_align.io.tables import Row, parse_number
 from mtfs_align.schema import Field
 from mtfs_align.years import parse_year, year_label
@@ -29,9 +29,16 @@ class KeyReader:
         if not isinstance(mapping, dict):
             self.add(key_path, "must be a mapping of keys", "write it as key: value lines")
             return False
+        known = KnownIds(allowed, "the schema")
         for key in mapping:
             if key not in allowed:
+                look_alike = known.look_alike(str(key))
                 close = [a for a in allowed if similar(str(key), a)]
+                if look_alike is not None and look_alike.casefold() != str(key).casefold():
+                    # 'pоlicy' with a Cyrillic о reads as policy: say so, or the message looks wrong
+                    message = f"unknown key '{key}': {look_alike_problem(str(key), look_alike)}"
+                    self.add(key_path + (key,), message, f"write {look_alike}")
+                    continue
                 hint = (
                     f"did you mean '{close[0]}'? If not, remove it" if close else "allowed keys: " + ", ".join(allowed)
                 )
