@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -149,7 +150,15 @@ def _inspect(path: Path, problems: Problems) -> dict[str, list[str]] | None:
                         tail = window[-512:]
                 if found:
                     merges[m.filename] = sorted(ref.decode() for ref in found)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError) as err:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+    ) as err:
         add(
             problems,
             path,
@@ -402,6 +411,15 @@ def _pick_sheet(path: Path, book, wanted: str, problems: Problems) -> str | None
     return None
 
 
+def _has_sheets(path: Path, book, problems: Problems) -> bool:
+    """Whether openpyxl found any sheet: it opens a workbook whose sheet parts are missing as one
+    with no sheets at all, which Excel never saves."""
+    if book.sheetnames:
+        return True
+    add(problems, path, "", "", "the workbook has no sheets it can read (it is damaged)", _FIX_RESAVE)
+    return False
+
+
 def read_workbook_tables(
     path: Path, problems: Problems, activity_columns: list[str], option_columns: list[str]
 ) -> tuple[Table | None, Table | None]:
@@ -414,6 +432,8 @@ def read_workbook_tables(
         return None, None
     tables: list[Table | None] = []
     try:
+        if not _has_sheets(path, book, problems):
+            return None, None
         for sheet_name, required in zip(SHEETS, (activity_columns, option_columns), strict=True):
             name = _pick_sheet(path, book, sheet_name, problems)
             tables.append(None if name is None else _read_sheet(path, book, name, required, problems, "id", merges))
@@ -432,6 +452,8 @@ def read_plan_sheet(path: Path, problems: Problems) -> Table | None:
     if book is None:
         return None
     try:
+        if not _has_sheets(path, book, problems):
+            return None
         visible = [n for n in book.sheetnames if getattr(book[n], "sheet_state", "visible") == "visible"]
         named = [n for n in visible if n.strip().lower() == "plan"]
         name = (named or visible or book.sheetnames)[0]
