@@ -85,17 +85,20 @@ class KnownIds:
     def __init__(self, ids, source: str):
         self.ids = ids  # a set or a mapping keyed by id: looked up, never copied
         self.source = source  # where they are declared, for the fix: "options.csv"
-        self._by_skeleton: dict[str, str] | None = None
+        self._by_case: dict[str, str] | None = None
+        self._by_skeleton: dict[str, str] = {}
 
     def __contains__(self, ident: object) -> bool:
         return ident in self.ids
 
     def look_alike(self, ref: str) -> str | None:
-        if self._by_skeleton is None:  # built once, and only when a reference is unknown
-            self._by_skeleton = {}
+        if self._by_case is None:  # built once, and only when a reference is unknown
+            self._by_case = {}
             for ident in self.ids:
+                self._by_case.setdefault(ident.casefold(), ident)
                 self._by_skeleton.setdefault(id_skeleton(ident), ident)
-        other = self._by_skeleton.get(id_skeleton(ref))
+        # Case first: the skeleton alone would tell `i0` from `I0` (I reads as l, i does not).
+        other = self._by_case.get(ref.casefold()) or self._by_skeleton.get(id_skeleton(ref))
         return other if other is not None and other != ref else None
 
     def unknown(self, ref: str, message: str, fix: str) -> tuple[str, str]:
