@@ -239,7 +239,7 @@ def run(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **giv
         click.echo(line)
     click.echo(
         f"{len(results.manifest['outputs'])} files written to {display_path(target)}/ in "
-        f"{time.perf_counter() - started:.0f} s (briefing.pdf, results.xlsx, charts/ and the tables)."
+        f"{time.perf_counter() - started:.0f} s (briefing.pdf and .html, results.xlsx, charts/ and the tables)."
     )
     click.get_current_context().exit(results.exit_code)
 
@@ -249,14 +249,16 @@ def run(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **giv
 @common_options
 @handled
 def brief(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
-    """Rebuild the charts and the Cabinet briefing (briefing.pdf) from an existing output folder."""
+    """Rebuild the charts and the Cabinet briefing (briefing.pdf, briefing.html) from an output folder."""
     from mtfs_align import api
 
     if out is None:
         out = Path("outputs") / load(scenario, ClickReporter(quiet)).slug / "run"
     results = api.brief(out)
     path = out / "briefing.pdf"
-    click.echo(f"Briefing rebuilt with {len(results.analyses['charts'])} charts: {display_path(path)}")
+    click.echo(
+        f"Briefing rebuilt with {len(results.analyses['charts'])} charts: {display_path(path)} and briefing.html"
+    )
 
 
 @cli.command()

@@ -41,6 +41,7 @@ def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, start
     from mtfs_align.analysis import proposal as proposal_analysis
     from mtfs_align.analysis import risk as risk_analysis
     from mtfs_align.analysis import robust as robust_analysis
+    from mtfs_align.analysis.alternatives import activities_table, alternatives, plan_tables
     from mtfs_align.report.briefing import kpi_table
     from mtfs_align.report.workbook import scenario_assumptions
 
@@ -97,6 +98,10 @@ def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, start
         )
     results.add_table("frontier", front.table)
     results.analyses["frontier"] = front
+    found = alternatives(front, results.analyses.get("proposal"))
+    for name, table in plan_tables(found).items():
+        results.add_table(name, table)
+    results.add_table("plans_activities", activities_table(found))
     lap("frontier")
 
     with reporter.bar(settings.draws, "Simulating delivery") as advance:
@@ -189,28 +194,54 @@ def _certainty(model, deterministic: dict, ev, deterministic_plan: dict[str, int
     }
 
 
+def report_files(results: RunResults, lap=None) -> dict[str, bytes]:
+    """The report stage, from the results alone: every chart (PNG and SVG), and the briefing drawn
+    from the same figures (briefing.pdf, briefing.html), as files by their name in the folder."""
+    from mtfs_align.report.briefing import briefing_files
+    from mtfs_align.report.charts import draw_charts
+    from mtfs_align.report.charts.build import CHART_TABLES
+    from mtfs_align.report.charts.style import chart_files
+
+    vary = (results.manifest.get("frontier") or {}).get("vary")
+    figures = draw_charts({name: results.table(name) for name in CHART_TABLES}, vary)
+    files: dict[str, bytes] = {}
+    for name, figure in figures.items():
+        files.update(chart_files(figure, name))
+    pngs = {name: files[f"charts/{name}.png"] for name in figures}
+    results.analyses["charts"] = list(figures)
+    if lap is not None:
+        lap("charts")
+    files |= briefing_files(results, figures, pngs)
+    if lap is not None:
+        lap("briefing")
+    return files
+
+
 def write_run(results: RunResults, target: Path, reporter: Reporter, started: float) -> Path:
     """The report stage of `run` (charts, workbook, briefing, from the results), then every file."""
     from mtfs_align.io.outputs import OutputFolder
-    from mtfs_align.report.briefing import build_briefing
-    from mtfs_align.report.charts import build_charts
     from mtfs_align.report.workbook import WORKBOOK_NAME, workbook_bytes
 
     lap = results.analyses["laps"]
     data = dict(results.manifest)
+    reporter.say("Drawing charts, writing the workbook and the briefing...")
+    files = report_files(results, lap)
+    files[WORKBOOK_NAME] = workbook_bytes(results)
+    lap("workbook")
     with OutputFolder(target) as folder:
         results.write_tables(folder)
-        folder.write_json("manifest.json", data)
-        reporter.say("Drawing charts, writing the workbook and the briefing...")
-        build_charts(folder.tmp)
-        lap("charts")
-        folder.path(WORKBOOK_NAME).write_bytes(workbook_bytes(results))
-        lap("workbook")
-        build_briefing(folder.tmp)
-        lap("briefing")
+        for name, content in files.items():
+            path = folder.path(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
         data["timings"] = lap.timings
         data["seconds"] = round(time.perf_counter() - started, 3)
-        data["outputs"] = sorted(str(p.relative_to(folder.tmp)) for p in Path(folder.tmp).rglob("*") if p.is_file())
+        data["outputs"] = sorted(
+            [
+                *(p.relative_to(folder.tmp).as_posix() for p in Path(folder.tmp).rglob("*") if p.is_file()),
+                "manifest.json",
+            ]
+        )
         folder.write_json("manifest.json", data)
         folder.commit()
     results.set_manifest(data)
@@ -222,16 +253,16 @@ def rebrief(results: RunResults, folder: Path) -> list[str]:
     """`brief`: the charts and the briefing drawn again from `results` (read from `folder`), the
     folder replaced whole with them; returns the charts drawn."""
     from mtfs_align.io.outputs import OutputFolder
-    from mtfs_align.report.briefing import build_briefing
-    from mtfs_align.report.charts import build_charts
 
+    files = report_files(results)
     with OutputFolder(folder) as out:
         out.copy_from(folder.resolve())
-        charts = build_charts(out.tmp)
-        build_briefing(out.tmp)
+        for name, content in files.items():
+            path = out.path(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
         out.commit()
-    results.analyses["charts"] = charts
-    return charts
+    return results.analyses["charts"]
 
 
 def render_extra(results: RunResults) -> dict[str, bytes]:

@@ -86,6 +86,23 @@ TABLES: dict[str, TableSpec] = {
             ("status", TEXT),
         )
     ),
+    "plans_activities": TableSpec(  # every alternative's activities.csv, under its plan's name
+        (
+            ("plan", TEXT),
+            ("activity", TEXT),
+            ("name", TEXT),
+            ("directorate", TEXT),
+            ("year", TEXT),
+            ("need_k", MONEY),
+            ("savings_k", MONEY),
+            ("spend_k", MONEY),
+            ("service_spend_k", MONEY),
+            ("floor_k", MONEY),
+            ("cash_limit_k", MONEY),
+            ("headroom_k", MONEY),
+            ("status", TEXT),
+        )
+    ),
     "plan": TableSpec(
         (("option", TEXT), ("name", TEXT), ("activity", TEXT), ("start", TEXT), ("rag", TEXT), ("harm", NUMBER)),
         (_YEAR_K,),

@@ -12,8 +12,9 @@ and weight samples) to keep the test quick. What is stored, under tests/golden/<
 - `manifest.json` and `.mtfs-align-output` with volatile fields (timings, date, software versions,
   the tool's version) replaced by "<volatile>";
 - `results.xlsx.txt`: every sheet's cell values, a JSON list per row; `briefing.pdf.txt`: the text
-  of each page (both with the day's date written `<date>` and the version `<version>`); charts are
-  listed in `files.txt` (every file the command wrote), not stored.
+  of each page; `briefing.html.txt`: the web page's text and its explorer's data (all three with
+  the day's date written `<date>` and the version `<version>`); charts are listed in `files.txt`
+  (every file the command wrote), not stored.
 
 `run-proposal` also rebuilds its briefing with `brief --out` and records that (`brief/`): the
 briefing rebuilt from the folder must read as the one `run` wrote.
@@ -102,7 +103,7 @@ def record(case: Case) -> dict[str, str]:
             result = CliRunner().invoke(cli, ["brief", "--out", str(out)])
             files["brief/terminal.txt"] = _terminal(result, out)
             rebuilt = _folder(out)
-            for name in ("files.txt", "briefing.pdf.txt"):
+            for name in ("files.txt", "briefing.pdf.txt", "briefing.html.txt"):
                 files[f"brief/{name}"] = rebuilt[name]
     return files
 
@@ -134,7 +135,7 @@ def _folder(out: Path) -> dict[str, str]:
         elif path.suffix == ".pdf":
             files[name + ".txt"] = _published(_pdf_text(path))
         elif path.suffix == ".html":
-            files[name] = _published(path.read_text("utf-8"))
+            files[name + ".txt"] = _published(_html_text(path))
     return files
 
 
@@ -169,6 +170,58 @@ def _workbook_values(path: Path) -> str:
             lines.append(json.dumps(list(row), ensure_ascii=False, default=str))
     book.close()
     return "\n".join(lines) + "\n"
+
+
+def _html_text(path: Path) -> str:
+    """What a web page says (its text outside scripts, styles and the charts' drawing, a line per
+    block) and the explorer's data, pretty-printed: the page itself is too big to review as a diff."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        skip = {"script", "style", "svg"}
+        blocks = {"p", "li", "h1", "h2", "h3", "h4", "h5", "tr", "caption", "figcaption", "legend", "label", "title"}
+
+        def __init__(self):
+            super().__init__()
+            self.depth, self.lines, self.line, self.data, self.explorer = 0, [], [], None, ""
+
+        def handle_starttag(self, tag, attrs):
+            if tag in self.skip:
+                self.depth += 1
+                if tag == "script" and ("id", "explorer-data") in attrs:
+                    self.data = ""
+            elif tag in self.blocks:
+                self.flush()
+
+        def handle_endtag(self, tag):
+            if tag in self.skip:
+                self.depth -= 1
+                if tag == "script" and self.data is not None:
+                    self.explorer, self.data = self.data, None
+            elif tag in self.blocks:
+                self.flush()
+
+        def handle_data(self, data):
+            if self.data is not None and self.depth:
+                self.data += data
+            elif not self.depth:
+                self.line.append(data)
+
+        def flush(self):
+            text = " ".join("".join(self.line).split())
+            if text:
+                self.lines.append(text)
+            self.line = []
+
+    parser = Text()
+    parser.feed(path.read_text("utf-8"))
+    parser.flush()
+    text = "\n".join(parser.lines) + "\n"
+    if parser.explorer:  # a line for the explorer's settings, then one for each plan it shows
+        data = json.loads(parser.explorer)
+        plans = data.pop("plans")
+        text += "## explorer data\n" + "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in [data, *plans])
+    return text
 
 
 def _pdf_text(path: Path) -> str:

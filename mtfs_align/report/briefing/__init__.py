@@ -1,13 +1,14 @@
-"""The Cabinet briefing (`briefing.pdf`): a short reportlab document built only from the files of
-an existing output folder (CSVs, manifest.json and charts/*.png), so `mtfs-align brief` can
-rebuild it at any time.
+"""The Cabinet briefing in two accessible forms made from the same content: `briefing.html` (a
+self-contained web page with the plan explorer) and `briefing.pdf` (a tagged PDF/UA document), built
+from the results alone, so `mtfs-align brief` can rebuild them at any time.
 
-Reading the folder (`results_folder`), the words (`wording`: key messages worked out from the
-numbers), the page layout (`layout`: styles, grid, footer) and the sections that set the words on
-the page (`sections`) are separate modules; `document.build_briefing` puts them together.
+Reading an output folder (`results_folder`), the words (`wording`: key messages worked out from the
+numbers; `chart_text`: what each chart shows), the HTML building blocks (`markup`), the sections that
+set the words out (`sections`), the explorer (`explorer`) and the two documents (`document`) are
+separate modules; the styles and the explorer's script are `briefing.css` and `explorer.js`.
 """
 
-from mtfs_align.report.briefing.document import BRIEFING_NAME, build_briefing
+from mtfs_align.report.briefing.document import BRIEFING_HTML, BRIEFING_NAME, briefing_files, build_briefing
 from mtfs_align.report.briefing.results_folder import (
     TABLE_FILES,
     Results,
@@ -19,10 +20,12 @@ from mtfs_align.report.briefing.results_folder import (
 from mtfs_align.report.briefing.wording import harm_by_priority, key_messages, long_date
 
 __all__ = [
+    "BRIEFING_HTML",
     "BRIEFING_NAME",
     "TABLE_FILES",
     "Results",
     "briefing_date",
+    "briefing_files",
     "build_briefing",
     "check_output_folder",
     "harm_by_priority",

@@ -1,86 +1,172 @@
-"""`build_briefing`: the Cabinet briefing PDF (`briefing.pdf`), its sections in order, written
-atomically."""
+"""The Cabinet briefing in its two forms, made from the same content: `briefing.html` (one
+self-contained page: styles, charts as inline SVG, the plan explorer and its data; no request leaves
+it) and `briefing.pdf` (the same sections rendered by WeasyPrint as a tagged PDF/UA-1 document with
+its title, language, bookmarks and embedded fonts)."""
 
 from __future__ import annotations
 
+from datetime import date
+from importlib import resources
 from pathlib import Path
 
-from reportlab import rl_config
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from matplotlib.figure import Figure
 
-from mtfs_align.report.briefing.layout import MARGIN, PAGE, NumberedCanvas, esc, styles
-from mtfs_align.report.briefing.results_folder import briefing_date, read_results
+from mtfs_align.report.briefing.chart_text import describe
+from mtfs_align.report.briefing.markup import Chart, element, esc
+from mtfs_align.report.briefing.results_folder import Results, briefing_date, read_results
 from mtfs_align.report.briefing.sections import (
-    assumptions_table,
-    budget_table,
-    chart_story,
-    outcomes_table,
-    plan_table,
-    resilience_story,
+    assumptions_section,
+    budget_section,
+    chart_caption,
+    charts_section,
+    document_title,
+    footer_text,
+    key_messages_section,
+    outcomes_section,
+    plan_section,
+    resilience_section,
     title_page,
 )
 from mtfs_align.report.briefing.wording import key_messages
+from mtfs_align.report.charts import draw_charts
+from mtfs_align.report.charts.build import CHART_TABLES
+from mtfs_align.report.charts.style import chart_files, chart_finding, svg_markup
 
 BRIEFING_NAME = "briefing.pdf"
+BRIEFING_HTML = "briefing.html"
+LANGUAGE = "en-GB"
+# The web page may load nothing: styles and scripts are in the page, images are data.
+CONTENT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 
-def build_briefing(folder: Path, out_path: Path | None = None) -> Path:
-    """Write the Cabinet briefing PDF from an existing output folder (by default as
-    `<folder>/briefing.pdf`).
+def _asset(name: str) -> str:
+    return resources.files("mtfs_align.report.briefing").joinpath(name).read_text(encoding="utf-8")
 
-    Uses whichever files are there: budget.csv and manifest.json always; plan, outcomes, alignment,
-    activities, breaches and screened from check; frontier, risk, core_index and proposal from the
-    analyses; kpis.csv for the outcomes table; charts/*.png for the figures."""
-    results = read_results(folder)
-    target = Path(out_path) if out_path is not None else Path(folder) / BRIEFING_NAME
-    st = styles()
-    day = briefing_date(results)
-    story = title_page(results, st, day)
-    story.append(Paragraph("Key messages", st["h1"]))
-    for message in key_messages(results):
-        story.append(Paragraph(esc(message), st["bullet"], bulletText="•"))
-    story.append(Paragraph("The budget year by year", st["h2"]))
-    story.append(budget_table(results, st))
-    story.append(Spacer(1, 6 * mm))
-    story += resilience_story(results, st)
-    story += chart_story(results, st)
-    story += plan_table(results, st)
-    story += outcomes_table(results, st)
-    story += assumptions_table(results, st)
 
-    scenario = results.manifest.get("scenario_name") or ""
-    footer = f"{results.council}: {scenario}"[:110]
-    if "illustrative" in results.council.lower() and "illustrative" not in footer.lower():
-        footer += " (illustrative)"
-    # Written beside the target and moved into place, so a failed rebuild (`mtfs-align brief`)
-    # never leaves half a PDF where the last good one was.
-    partial = target.with_name(f".{target.name}.partial")
-    doc = SimpleDocTemplate(
-        str(partial),
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN + 4 * mm,
-        invariant=1,
-        title=f"Cabinet briefing: {scenario}",
-        author=results.council or "mtfs_align",
-        subject="Medium Term Financial Strategy savings and the corporate plan",
-        creator="mtfs_align",
+def frontier_varies(results: Results) -> str | None:
+    frontier = results.manifest.get("frontier")
+    return frontier.get("vary") if isinstance(frontier, dict) else None
+
+
+def chart_tables(results: Results) -> dict:
+    return {name: results.table(name) for name in CHART_TABLES}
+
+
+def briefing_charts(
+    results: Results, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
+) -> list[Chart]:
+    """The briefing's charts (drawn from the results unless `figures` are given, as `run` gives
+    the figures of charts/, with their PNGs), each with its finding and description."""
+    tables = chart_tables(results)
+    vary = frontier_varies(results)
+    figures = draw_charts(tables, vary) if figures is None else figures
+    pngs = pngs or {}
+    return [
+        Chart(
+            name,
+            svg_markup(figure),
+            pngs[name] if name in pngs else chart_files(figure, name)[f"charts/{name}.png"],
+            chart_finding(figure),
+            describe(name, tables, confidence_frontier=vary == "confidence"),
+            chart_caption(name),
+        )
+        for name, figure in figures.items()
+    ]
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def briefing_html(results: Results, charts: list[Chart], day: date, web: bool = True, explorer: str = "") -> str:
+    """The briefing as one HTML document: for the web page (`web`: inline SVG charts, the explorer)
+    or for WeasyPrint to print (charts as images with alternative text, the embedded fonts)."""
+    title = document_title(results)
+    style = _asset("briefing.css")
+    if not web:
+        style += _font_faces() + f"@page {{ @bottom-left {{ content: {_css_string(footer_text(results))};"
+        style += " font-size: 7.5pt; color: #4a4a4a; } }\n"
+    head = (
+        '<meta charset="utf-8">'
+        + (f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">' if web else "")
+        + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        + element("title", esc(title))
+        + f'<meta name="author" content="{esc(results.council or "mtfs_align")}">'
+        + '<meta name="description" content="Medium Term Financial Strategy savings and the corporate plan">'
+        + '<meta name="generator" content="mtfs_align">'
+        + element("style", style)
+    )
+    sections = [
+        key_messages_section(key_messages(results)),
+        budget_section(results),
+        resilience_section(results),
+        charts_section(charts, web),
+        explorer if web else "",
+        plan_section(results),
+        outcomes_section(results),
+        assumptions_section(results),
+    ]
+    skip = element("p", element("a", "Skip to the key messages", href="#key-messages"), class_="skip") if web else ""
+    body = skip + title_page(results, day) + element("main", "".join(sections))
+    if web:
+        body += element("footer", element("p", esc(footer_text(results)), class_="small"), class_="cover")
+    return f'<!DOCTYPE html>\n<html lang="{LANGUAGE}">\n<head>{head}</head>\n<body>\n{body}\n</body>\n</html>\n'
+
+
+def _font_faces() -> str:
+    """DejaVu Sans from matplotlib's own files (it is installed wherever the charts can be drawn),
+    so that the PDF embeds the same font on every machine."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    faces = [("DejaVuSans.ttf", "normal", "normal"), ("DejaVuSans-Bold.ttf", "bold", "normal")]
+    faces += [("DejaVuSans-Oblique.ttf", "normal", "italic"), ("DejaVuSans-BoldOblique.ttf", "bold", "italic")]
+    return "".join(
+        f'@font-face {{ font-family: "DejaVu Sans"; src: url("{(folder / name).as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}\n"
+        for name, weight, style in faces
     )
 
-    def canvas_maker(*args, **kwargs):
-        return NumberedCanvas(*args, footer=footer, **kwargs)
 
-    # reportlab's pure-Python ASCII85 encoding of the chart images takes seconds; binary streams are
-    # smaller and quick. The setting is global to reportlab, so it is put back afterwards.
-    use_a85 = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        doc.build(story, canvasmaker=canvas_maker)
-        partial.replace(target)
-    finally:
-        rl_config.useA85 = use_a85
-        partial.unlink(missing_ok=True)
+def pdf_bytes(document: str) -> bytes:
+    """A tagged PDF/UA-1 document from the print form of the briefing's HTML."""
+    import logging
+
+    import weasyprint
+
+    # WeasyPrint logs every CSS rule it ignores (the screen-only ones); they are not problems here.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    return weasyprint.HTML(string=document, base_url=None).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+
+
+def briefing_files(
+    results, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """`briefing.html` and `briefing.pdf` as bytes, from the results (a RunResults, or the
+    briefing's own reading of a folder) and, when given, the figures of charts/ and their PNGs."""
+    from mtfs_align.report.briefing.explorer import explorer_section
+
+    results = Results.of(results)
+    day = briefing_date(results)
+    charts = briefing_charts(results, figures, pngs)
+    web = briefing_html(results, charts, day, web=True, explorer=explorer_section(results))
+    printed = briefing_html(results, charts, day, web=False)
+    return {BRIEFING_HTML: web.encode("utf-8"), BRIEFING_NAME: pdf_bytes(printed)}
+
+
+def build_briefing(folder: Path, out_path: Path | None = None, figures: dict[str, Figure] | None = None) -> Path:
+    """Write the Cabinet briefing from an existing output folder: `briefing.pdf` (or `out_path`)
+    and `briefing.html` beside it, each written whole or not at all; returns the PDF's path."""
+    results = read_results(folder)
+    target = Path(out_path) if out_path is not None else Path(folder) / BRIEFING_NAME
+    files = briefing_files(results, figures)
+    for name, path in ((BRIEFING_NAME, target), (BRIEFING_HTML, target.with_suffix(".html"))):
+        # Written beside the target and moved into place, so a failed rebuild (`mtfs-align brief`)
+        # never leaves half a file where the last good one was.
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_bytes(files[name])
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     return target

@@ -28,6 +28,7 @@ TABLE_FILES = (
     "proposal",
     "kpis",
     "compare",
+    "plans_activities",
 )
 
 
@@ -35,9 +36,17 @@ TABLE_FILES = (
 class Results:
     """What the briefing is built from: the output folder's tables and manifest."""
 
-    folder: Path
+    folder: Path | None
     manifest: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, results) -> Results:
+        """The briefing's view of a results object (mtfs_align.results.RunResults): its tables
+        and manifest."""
+        if isinstance(results, cls):
+            return results
+        return cls(getattr(results, "folder", None), dict(results.manifest), dict(results.tables))
 
     def table(self, name: str) -> pd.DataFrame | None:
         frame = self.tables.get(name)
@@ -106,10 +115,11 @@ def check_output_folder(folder: Path) -> None:
         problems.add(folder / "manifest.json", "", "", "is not UTF-8 text", fix)
     except json.JSONDecodeError as err:
         problems.add(folder / "manifest.json", f"line {err.lineno}", "", f"is not valid JSON ({err.msg})", fix)
-    for name in _FOLDER_TABLES:
-        path = folder / f"{name}.csv"
+    plans = sorted((folder / "plans").glob("*.csv")) + [folder / "proposal" / "plan.csv"]
+    for path in [folder / f"{name}.csv" for name in _FOLDER_TABLES] + plans:
         if not path.is_file():
             continue
+        name = path.stem
         try:
             rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
         except UnicodeDecodeError as err:
@@ -171,6 +181,11 @@ def read_results(folder: Path) -> Results:
         with open(folder / "manifest.json", encoding="utf-8") as handle:
             manifest = json.load(handle)
     tables = {name: _read_table(folder / f"{name}.csv") for name in TABLE_FILES if (folder / f"{name}.csv").is_file()}
+    # The alternatives the explorer shows: each frontier point's plan, B's and C's, and P's.
+    for path in sorted((folder / "plans").glob("*.csv")):
+        tables[f"plans/{path.stem}"] = _read_table(path)
+    if (folder / "proposal" / "plan.csv").is_file():
+        tables["proposal/plan"] = _read_table(folder / "proposal" / "plan.csv")
     return Results(folder, manifest, tables)
 
 
@@ -183,6 +198,8 @@ def briefing_date(results: Results) -> date:
                 return date.fromisoformat(str(value)[:10])
             except ValueError:
                 pass
+    if results.folder is None:
+        return date.today()
     source = results.folder / "manifest.json"
     if not source.is_file():
         source = results.folder / "budget.csv"

@@ -16,7 +16,7 @@ lives in `style`.
 | comparison                 | comparison        | `comparison_chart`          |
 """
 
-from mtfs_align.report.charts.build import build_charts, proposal_points
+from mtfs_align.report.charts.build import build_charts, draw_charts, proposal_points
 from mtfs_align.report.charts.comparison import comparison_chart
 from mtfs_align.report.charts.confidence_frontier import confidence_frontier_chart
 from mtfs_align.report.charts.core_index import CLASS_STYLE, core_index_chart
@@ -34,6 +34,7 @@ __all__ = [
     "CLASS_STYLE",
     "HEADROOM_STYLE",
     "build_charts",
+    "draw_charts",
     "comparison_chart",
     "confidence_frontier_chart",
     "core_index_chart",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -52,24 +52,24 @@ def _frontier_varies(folder: Path) -> str | None:
     return frontier.get("vary") if isinstance(frontier, dict) else None
 
 
+CHART_TABLES = ("budget", "alignment", "frontier", "proposal", "risk", "activities", "core_index", "plan", "compare")
+
+
 def build_charts(folder: Path) -> list[str]:
     """Draw every chart the CSVs of an output folder allow and save them under `charts/`;
     returns the names written (e.g. ["gap_closure", "priority_spend", ...])."""
     folder = Path(folder)
-    tables = {
-        name: _read(folder, f"{name}.csv")
-        for name in (
-            "budget",
-            "alignment",
-            "frontier",
-            "proposal",
-            "risk",
-            "activities",
-            "core_index",
-            "plan",
-            "compare",
-        )
-    }
+    figures = draw_charts({name: _read(folder, f"{name}.csv") for name in CHART_TABLES}, _frontier_varies(folder))
+    for name, figure in figures.items():
+        save_chart(figure, folder, name)
+    return list(figures)
+
+
+def draw_charts(tables: Mapping[str, pd.DataFrame | None], frontier_varies: str | None = None) -> dict[str, Figure]:
+    """Every chart the tables allow (DESIGN 5 tables by file name; a missing or empty one is None),
+    as figures by chart name: `charts/` and the briefing are made from the same figures."""
+    tables = {name: tables.get(name) for name in CHART_TABLES}
+    tables = {name: frame if frame is not None and len(frame) else None for name, frame in tables.items()}
     years = tables["budget"]["year"].astype(str).tolist() if tables["budget"] is not None else None
     names = {}
     if tables["activities"] is not None and "name" in tables["activities"]:
@@ -79,7 +79,7 @@ def build_charts(folder: Path) -> list[str]:
         plans.append(("gap_closure", lambda: gap_closure_chart(tables["budget"], tables["alignment"])))
     if tables["alignment"] is not None and (tables["alignment"]["level"] == "priority").any():
         plans.append(("priority_spend", lambda: priority_spend_chart(tables["alignment"])))
-    confidence_frontier = _frontier_varies(folder) == "confidence"
+    confidence_frontier = frontier_varies == "confidence"
     if tables["frontier"] is not None and len(tables["frontier"]) and confidence_frontier:
         plans.append(("frontier", lambda: confidence_frontier_chart(tables["frontier"], years)))
     elif tables["frontier"] is not None and len(tables["frontier"]):
@@ -96,8 +96,4 @@ def build_charts(folder: Path) -> list[str]:
         plans.append(("savings_heatmap", lambda: savings_heatmap(tables["plan"], names)))
     if tables["compare"] is not None and len(tables["compare"]):
         plans.append(("comparison", lambda: comparison_chart(tables["compare"])))
-    written = []
-    for name, draw in plans:
-        save_chart(draw(), folder, name)
-        written.append(name)
-    return written
+    return {name: draw() for name, draw in plans}

@@ -82,6 +82,12 @@ def set_finding(fig: Figure, finding: str) -> None:
     # About 7 characters an inch of bold 15-point text.
     width = int(fig.get_figwidth() * 7.2)
     fig.suptitle(textwrap.fill(finding, width), x=0.01, ha="left", fontsize=15, fontweight="bold")
+    fig.set_label(finding)  # unwrapped, for the briefing's text and alternative text
+
+
+def chart_finding(fig: Figure) -> str:
+    """The finding a chart's title states, as one sentence (set by `set_finding`)."""
+    return fig.get_label()
 
 
 def pounds_m_axis(ax, axis: str = "y", decimals: int = 0) -> None:
@@ -111,6 +117,15 @@ def money_axis(ax, axis: str = "x") -> None:
     """£ ticks that stay readable from £k to £m (headroom can be a few £k)."""
     formatter = FuncFormatter(lambda v, _pos: money(v * 1000))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def svg_markup(fig: Figure) -> str:
+    """The figure as SVG text that keeps its words as text (for a web page: searchable, read by
+    screen readers, sharp at any zoom), the same bytes for the same figure."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context({**SAVE_STYLE, "svg.fonttype": "none"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
 
 
 def chart_files(fig: Figure, name: str) -> dict[str, bytes]:
