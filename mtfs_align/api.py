@@ -314,6 +314,7 @@ def frontier(
     the confidence planned for) is scaled; with a proposal, its B and C plans too."""
     from mtfs_align.analysis import frontier as trade_off
     from mtfs_align.analysis import proposal as against_optimum
+    from mtfs_align.analysis.alternatives import alternatives, plan_tables
     from mtfs_align.io.outputs import money_json
     from mtfs_align.model import build_model
 
@@ -375,6 +376,8 @@ def frontier(
     results.add_table("frontier", result.table)
     if compared is not None:
         results.add_table("proposal", compared.table)
+    for name, table in plan_tables(alternatives(result, compared)).items():  # DESIGN 5: plans/
+        results.add_table(name, table)
     results.set_manifest(manifest("frontier", ev, sc.inputs, started, **fields))
     return _written(results, out)
 

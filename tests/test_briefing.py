@@ -170,10 +170,11 @@ def test_briefing_from_check_alone(check_folder, tmp_path):
     assert "Allowing for delivery risk" not in text
 
 
-def test_same_folder_same_pdf(run_folder, tmp_path):
-    first = build_briefing(run_folder, tmp_path / "a.pdf").read_bytes()
-    second = build_briefing(run_folder, tmp_path / "b.pdf").read_bytes()
-    assert first == second
+def test_same_folder_same_pdf(run_folder, run_pdf, tmp_path):
+    """Built again (beside the one run_pdf built in the folder), the same bytes, PDF and HTML."""
+    again = build_briefing(run_folder, tmp_path / "a.pdf")
+    assert again.read_bytes() == (run_folder / "briefing.pdf").read_bytes()
+    assert again.with_suffix(".html").read_bytes() == (run_folder / "briefing.html").read_bytes()
 
 
 def test_not_an_output_folder(tmp_path):

@@ -85,7 +85,7 @@ def briefing_html(results: Results, charts: list[Chart], day: date, web: bool = 
     style = _asset("briefing.css")
     if not web:
         style += _font_faces() + f"@page {{ @bottom-left {{ content: {_css_string(footer_text(results))};"
-        style += " font-size: 7.5pt; color: #4a4a4a; } }\n"
+        style += ' font-family: "DejaVu Sans", sans-serif; font-size: 7.5pt; color: #4a4a4a; } }\n'
     head = (
         '<meta charset="utf-8">'
         + (f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">' if web else "")
