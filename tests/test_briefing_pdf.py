@@ -83,7 +83,7 @@ def test_bookmarks_follow_the_sections(pdf):
     assert any(t.startswith("Figure 1: ") for t in titles)
 
 
-def test_headings_lists_and_tables_are_tagged_in_reading_order(pdf):
+def test_headings_lists_and_tables_are_tagged_in_reading_order(pdf, text):
     elements = struct_elements(pdf)
     roles = [role(e) for e in elements]
     assert roles.count("/H1") == 1
@@ -91,6 +91,9 @@ def test_headings_lists_and_tables_are_tagged_in_reading_order(pdf):
     assert roles.index("/H1") < roles.index("/H2")
     assert roles.count("/H2") == len(SECTIONS)
     assert "/L" in roles and "/LI" in roles and "/LBody" in roles  # the key messages are a list
+    # and the page content reads in the same order (what a reader extracting the text gets)
+    positions = [text.index(title) for title in SECTIONS]
+    assert positions == sorted(positions)
     tables = [e for e in elements if role(e) == "/Table"]
     assert len(tables) >= 5
     header_ids = {bytes(e.ID) for e in elements if role(e) == "/TH" and "/ID" in e}

@@ -234,7 +234,11 @@ def test_frontier_command_writes_the_tables(tmp_path):
     assert "each extra £1m of savings" in result.output
     assert "For the same savings" in result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == [".mtfs-align-output", "frontier.csv", "manifest.json", "proposal.csv"]
+    assert names == [".mtfs-align-output", "frontier.csv", "manifest.json", "plans", "proposal.csv"]
+    # DESIGN 5: the plan of every frontier point and of B and C, in plan.csv's columns
+    plans = sorted(p.name for p in (out / "plans").iterdir())
+    assert plans == ["B.csv", "C.csv", "frontier_01.csv", "frontier_02.csv", "frontier_03.csv"]
+    assert list(read_csv(out / "plans" / "B.csv")[0])[:6] == ["option", "name", "activity", "start", "rag", "harm"]
 
 
 def test_frontier_command_without_a_plan_writes_no_proposal(tmp_path):
