@@ -571,6 +571,6 @@ def test_horizons_of_one_to_ten_years(tmp_path, monkeypatch, n):
     ],
 )
 def test_money_is_printed_as_a_council_would_say_it(value, text):
-    from mtfs_align.report.text import money
+    from mtfs_align.wording import money
 
     assert money(value) == text

@@ -16,8 +16,8 @@ from mtfs_align.analysis.risk import RESILIENCE_COLUMNS, simulate
 from mtfs_align.cli import cli
 from mtfs_align.evaluate import settle_reserves
 from mtfs_align.report.resilience import certainty_cost_sentence, section25_sentences
-from mtfs_align.report.text import money
 from mtfs_align.tail import cvar, var
+from mtfs_align.wording import money
 
 COLUMNS = [
     "year",

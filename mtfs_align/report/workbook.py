@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from mtfs_align.io.outputs import neutralise
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 WORKBOOK_NAME = "results.xlsx"
 FIXED_TIME = datetime(2000, 1, 1)  # document properties: no clock time, so reruns are identical

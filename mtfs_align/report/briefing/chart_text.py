@@ -9,9 +9,9 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from mtfs_align.report.charts import chance, tightest_activities
+from mtfs_align.report.charts import tightest_activities
 from mtfs_align.report.charts.inputs import distinct, numbers, priority_rows, year_columns
-from mtfs_align.report.text import money
+from mtfs_align.wording import chance, money
 
 Tables = Mapping[str, pd.DataFrame | None]
 

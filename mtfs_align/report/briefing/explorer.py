@@ -18,7 +18,7 @@ import pandas as pd
 from mtfs_align.report.briefing.markup import element, esc
 from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.charts import tightest_activities
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 NEAREST_ACTIVITIES = 8
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}

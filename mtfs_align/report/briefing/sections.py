@@ -13,8 +13,8 @@ import pandas as pd
 from mtfs_align.report.briefing.markup import Chart, Raw, Table, bullets, element, esc, image_png, inline_svg, paragraph
 from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.briefing.wording import count_word, long_date
-from mtfs_align.report.charts import CHART_FILES, chance
-from mtfs_align.report.text import money
+from mtfs_align.report.charts import CHART_FILES
+from mtfs_align.wording import chance, money
 
 TOP_OUTCOMES = 5
 PLAN_YEARS_PER_TABLE = 6  # year columns that fit beside the option's name on an A4 page
@@ -116,7 +116,7 @@ def _certainty(m: dict, confidence: float, sentence) -> list[str]:
 def resilience_section(results: Results) -> str:
     """The Section 25 statement (DESIGN 4.6) from resilience.csv, with its table."""
     from mtfs_align.report.resilience import S25, certainty_cost_sentence, section25_sentences
-    from mtfs_align.report.resilience import percent as level
+    from mtfs_align.wording import percent as level
 
     table = results.table("resilience")
     if table is None:

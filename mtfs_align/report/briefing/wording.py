@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.report.briefing.results_folder import Results
-from mtfs_align.report.charts import chance, frontier_slopes
-from mtfs_align.report.text import money
+from mtfs_align.report.charts import frontier_slopes
+from mtfs_align.wording import NUMBER_WORDS, and_list, chance, money
 
 MONTHS = [
     "January",
@@ -35,12 +35,6 @@ def long_date(day: date) -> str:
 
 def _share(part: float, whole: float) -> str:
     return f"{part / whole:.0%}" if whole else "0%"
-
-
-def _list(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def harm_by_priority(results: Results) -> dict[str, float]:
@@ -90,7 +84,7 @@ def key_messages(results: Results) -> list[str]:
 
     short = [(y, u) for y, u in zip(years, unidentified, strict=True) if u >= 0.5]
     if short:
-        where = _list([f"{money(u)} in {y}" for y, u in short])
+        where = and_list([f"{money(u)} in {y}" for y, u in short])
         which = short[0][0] if len(short) == 1 else "those years"
         sentence = f"Savings still to be found (unidentified): {where}, so the budget does not yet balance in {which}."
         if short[0][0] == first:
@@ -109,7 +103,7 @@ def key_messages(results: Results) -> list[str]:
             for p, h in ranked[:2]
             if h > 0
         ]
-        sentence = f"Outcome harm totals {total:.1f}: " + _list(parts) + "."
+        sentence = f"Outcome harm totals {total:.1f}: " + and_list(parts) + "."
         outcomes = results.table("outcomes")
         if outcomes is not None:
             by_outcome = outcomes.groupby(["outcome", "name"], sort=False)["harm"].sum().sort_values(ascending=False)
@@ -205,8 +199,8 @@ def _risk_message(risk: pd.DataFrame, every: float | None) -> str:
 
 
 def count_word(n: int) -> str:
-    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-    return words[n] if 0 <= n < len(words) else str(n)
+    """`three` (a number up to ten in words, as a Cabinet paper writes it), `12`."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
 def _proposal_messages(proposal: pd.DataFrame, horizon: str = "the horizon") -> list[str]:

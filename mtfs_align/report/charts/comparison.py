@@ -22,7 +22,7 @@ from mtfs_align.report.charts.style import (
     wrap,
     year_axis,
 )
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def comparison_chart(compare: pd.DataFrame) -> Figure:

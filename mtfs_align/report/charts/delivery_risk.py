@@ -12,7 +12,7 @@ from matplotlib.ticker import PercentFormatter
 from mtfs_align.report.charts.inputs import numbers
 from mtfs_align.report.charts.style import COLOURS, STYLE, new_figure, pounds_m_axis, set_finding, year_axis
 from mtfs_align.report.charts.wording import chance
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def risk_fan_chart(risk: pd.DataFrame) -> Figure:

@@ -21,7 +21,7 @@ from mtfs_align.report.charts.style import (
     year_axis,
 )
 from mtfs_align.report.charts.wording import years_phrase
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def _stack(ax, x, values: np.ndarray, bottoms: list[np.ndarray], width: float, label: str, **style) -> None:

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from mtfs_align.report.charts.inputs import numbers
 from mtfs_align.report.charts.style import STYLE, money_axis, new_figure, set_finding, shorten
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def tightest_activities(activities: pd.DataFrame, top: int = 12) -> pd.DataFrame:

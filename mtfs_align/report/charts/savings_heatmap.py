@@ -12,7 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from mtfs_align.report.charts.inputs import year_columns
 from mtfs_align.report.charts.style import SLIDE, STYLE, new_figure, set_finding, shorten
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 
 def savings_by_activity(plan: pd.DataFrame) -> pd.DataFrame:

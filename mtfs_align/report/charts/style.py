@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mtfs_align.report.text import money
+from mtfs_align.wording import money
 
 SLIDE = (11.0, 6.2)  # inches: 16:9-ish, legible when projected
 DPI = 150

@@ -1,19 +1,9 @@
-"""Words the chart titles (and the briefing) share: a probability, a list, a run of years."""
+"""Words the chart titles share: a run of years. Chances, money and lists are worded by
+mtfs_align.wording, as everywhere else."""
 
 from __future__ import annotations
 
-
-def chance(p: float) -> str:
-    """A probability as a council paper would give it: `12%`, `under 1%`, `over 99%`."""
-    if 0 < p < 0.005:
-        return "under 1%"
-    if 0.995 <= p < 1:
-        return "over 99%"
-    return f"{p:.0%}"
-
-
-def list_phrase(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+from mtfs_align.wording import and_list, chance  # noqa: F401 (chance: the charts' name for it)
 
 
 def years_phrase(chosen: list[str], years: list[str]) -> str:
@@ -24,4 +14,4 @@ def years_phrase(chosen: list[str], years: list[str]) -> str:
     positions = [years.index(y) for y in chosen]
     if len(chosen) >= 3 and positions == list(range(positions[0], positions[0] + len(chosen))):
         return f"from {chosen[0]} to {chosen[-1]}"
-    return f"in {list_phrase(chosen)}"
+    return f"in {and_list(chosen)}"
