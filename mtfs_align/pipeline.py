@@ -42,7 +42,7 @@ def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, start
     from mtfs_align.analysis import risk as risk_analysis
     from mtfs_align.analysis import robust as robust_analysis
     from mtfs_align.analysis.alternatives import activities_table, alternatives, plan_tables
-    from mtfs_align.report.briefing import kpi_table
+    from mtfs_align.report.tables import kpi_table
     from mtfs_align.report.workbook import scenario_assumptions
 
     lap = _Laps()
@@ -198,12 +198,10 @@ def report_files(results: RunResults, lap=None) -> dict[str, bytes]:
     """The report stage, from the results alone: every chart (PNG and SVG), and the briefing drawn
     from the same figures (briefing.pdf, briefing.html), as files by their name in the folder."""
     from mtfs_align.report.briefing import briefing_files
-    from mtfs_align.report.charts import draw_charts
-    from mtfs_align.report.charts.build import CHART_TABLES
+    from mtfs_align.report.charts import build_charts
     from mtfs_align.report.charts.style import chart_files
 
-    vary = (results.manifest.get("frontier") or {}).get("vary")
-    figures = draw_charts({name: results.table(name) for name in CHART_TABLES}, vary)
+    figures = build_charts(results)
     files: dict[str, bytes] = {}
     for name, figure in figures.items():
         files.update(chart_files(figure, name))

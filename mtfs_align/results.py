@@ -75,8 +75,10 @@ class RunResults:
             self.add_table(prefix + name, getattr(evaluation, attribute))
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """A table by name (`budget`, `proposal/budget`), or None when this command wrote none."""
-        return self.tables.get(name.removesuffix(".csv"))
+        """A table by name (`budget`, `proposal/budget`) when it has rows; None when it is empty
+        or this command wrote none (`results.breaches` is the table whatever its length)."""
+        frame = self.tables.get(name.removesuffix(".csv"))
+        return frame if frame is not None and len(frame) else None
 
     def text(self, name: str) -> str:
         """A table's CSV text, byte for byte what its file holds."""
@@ -92,6 +94,19 @@ class RunResults:
     @property
     def years(self) -> list[str]:
         return self.tables["budget"]["year"].astype(str).tolist()
+
+    @property
+    def council(self) -> str:
+        return str(self.manifest.get("council") or "")
+
+    @property
+    def priority_names(self) -> dict[str, str]:
+        """Priority id -> name, from alignment.csv."""
+        alignment = self.table("alignment")
+        if alignment is None:
+            return {}
+        rows = alignment[alignment["level"] == "priority"]
+        return dict(zip(rows["id"].astype(str), rows["name"].astype(str), strict=True))
 
     # ------------------------------------------------------------------ writing
 

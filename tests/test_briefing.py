@@ -1,55 +1,44 @@
-"""The Cabinet briefing: built from an output folder alone, with the expected pages and text."""
+"""The Cabinet briefing: built from a results object alone (in memory, or an output folder read
+back), with the expected pages and text."""
 
 from __future__ import annotations
 
-import json
-import shutil
+import io
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+import mtfs_align
 from mtfs_align.errors import InputError
-from mtfs_align.evaluate import evaluate
-from mtfs_align.io.outputs import OutputFolder
-from mtfs_align.model import build_model
-from mtfs_align.report import charts
-from mtfs_align.report.briefing import build_briefing, key_messages, kpi_table, read_results
-from mtfs_align.report.tables import manifest, write_evaluation
+from mtfs_align.report.briefing import BRIEFING_HTML, BRIEFING_NAME, briefing_files, key_messages
+from mtfs_align.report.tables import kpi_table
 from mtfs_align.report.workbook import scenario_assumptions
+from mtfs_align.results import RunResults, read_results
 from mtfs_align.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def pdf_pages(path: Path) -> list[str]:
+def pdf_pages(pdf: bytes) -> list[str]:
     """Each page's text with runs of white space made single spaces."""
-    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages]
+    return [" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def check_results() -> RunResults:
+    """What `check` works out for the bundled proposal."""
+    return mtfs_align.check(ROOT / "scenarios" / "proposal.yaml")
 
 
 @pytest.fixture(scope="module")
-def check_folder(tmp_path_factory) -> Path:
-    """What `check` writes for the bundled proposal."""
+def run_results() -> RunResults:
+    """The check results plus what `run` adds: analyses (made up here in the DESIGN 5 formats),
+    proposal.csv, kpis.csv, and the assumptions and a date in the manifest."""
     scenario = load_scenario(ROOT / "scenarios" / "proposal.yaml")
-    target = tmp_path_factory.mktemp("check") / "proposal"
-    ev = evaluate(build_model(scenario), scenario.plan)
-    with OutputFolder(target) as out:
-        write_evaluation(out, ev)
-        out.write_json("manifest.json", manifest("check", ev, scenario.inputs, 0.0))
-        out.commit()
-    return target
-
-
-@pytest.fixture(scope="module")
-def run_folder(tmp_path_factory, check_folder) -> Path:
-    """The check folder plus what `run` adds: analyses (made up here in the DESIGN 5 formats),
-    proposal.csv, kpis.csv, the assumptions and a date in the manifest, and two charts."""
-    scenario = load_scenario(ROOT / "scenarios" / "proposal.yaml")
-    folder = tmp_path_factory.mktemp("run") / "proposal"
-    shutil.copytree(check_folder, folder)
+    results = check_results()
     years = scenario.years
-    pd.DataFrame(
+    table = pd.DataFrame(
         {
             "year": years,
             "p5_k": [0, 0, 0, 2000],
@@ -59,8 +48,9 @@ def run_folder(tmp_path_factory, check_folder) -> Path:
             "p_balanced": [1.0, 0.93, 0.61, 0.12],
             "p5_reserves_balance_k": [55850, 38000, 30000, 30000],
         }
-    ).to_csv(folder / "risk.csv", index=False)
-    pd.DataFrame(
+    )
+    results.add_table("risk", table)
+    table = pd.DataFrame(
         {
             "point": [1, 2, 3],
             "scale": [0.5, 1.0, 1.5],
@@ -73,16 +63,18 @@ def run_folder(tmp_path_factory, check_folder) -> Path:
             "harm_P3": [1, 3, 8],
             "harm_P4": [0, 1.3, 1],
         }
-    ).to_csv(folder / "frontier.csv", index=False)
-    pd.DataFrame(
+    )
+    results.add_table("frontier", table)
+    table = pd.DataFrame(
         {
             "option": ["S01", "S02", "S03"],
             "name": ["a", "b", "c"],
             "core_index": [1.0, 0.5, 0.0],
             "class": ["core", "borderline", "exterior"],
         }
-    ).to_csv(folder / "core_index.csv", index=False)
-    pd.DataFrame(
+    )
+    results.add_table("core_index", table)
+    table = pd.DataFrame(
         {
             "plan": ["P", "B", "C"],
             "label": ["Officers' proposal", "Least harm", "Most savings"],
@@ -90,22 +82,23 @@ def run_folder(tmp_path_factory, check_folder) -> Path:
             "harm": [16.617, 10.3, 16.5],
             "unidentified_k": [8250.464, 0, 0],
         }
-    ).to_csv(folder / "proposal.csv", index=False)
-    kpi_table(scenario).to_csv(folder / "kpis.csv", index=False)
-    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    )
+    results.add_table("proposal", table)
+    results.add_table("kpis", kpi_table(scenario))
+    data = dict(results.manifest)
     data.update(date="2021-02-09", assumptions=scenario_assumptions(scenario), p_balanced_all_years=0.11)
-    (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
-    tables = read_results(folder).tables
-    (folder / "charts").mkdir()
-    gap = charts.gap_closure_chart(tables["budget"], tables["alignment"])
-    gap.savefig(folder / "charts" / "gap_closure.png", dpi=80)
-    charts.risk_fan_chart(tables["risk"]).savefig(folder / "charts" / "delivery_risk.png", dpi=80)
-    return folder
+    results.set_manifest(data)
+    return results
 
 
 @pytest.fixture(scope="module")
-def run_pdf(run_folder) -> list[str]:
-    return pdf_pages(build_briefing(run_folder))
+def run_files(run_results) -> dict[str, bytes]:
+    return briefing_files(run_results)
+
+
+@pytest.fixture(scope="module")
+def run_pdf(run_files) -> list[str]:
+    return pdf_pages(run_files[BRIEFING_NAME])
 
 
 def test_pages_are_numbered_and_few(run_pdf):
@@ -159,10 +152,8 @@ def test_charts_tables_and_assumptions(run_pdf):
     assert "Priority weights P1 40%, P2 20%, P3 25%, P4 15%" in text
 
 
-def test_briefing_from_check_alone(check_folder, tmp_path):
-    path = build_briefing(check_folder, tmp_path / "brief.pdf")
-    assert path == tmp_path / "brief.pdf"
-    text = " ".join(pdf_pages(path))
+def test_briefing_from_check_alone():
+    text = " ".join(pdf_pages(briefing_files(check_results())[BRIEFING_NAME]))
     assert "KPIs not available (kpis.csv missing)" in text
     assert "The run did not record the scenario's policy assumptions" in text
     assert "Figure 1: How each year's gap closes" in text
@@ -170,21 +161,28 @@ def test_briefing_from_check_alone(check_folder, tmp_path):
     assert "Allowing for delivery risk" not in text
 
 
-def test_same_folder_same_pdf(run_folder, run_pdf, tmp_path):
-    """Built again (beside the one run_pdf built in the folder), the same bytes, PDF and HTML."""
-    again = build_briefing(run_folder, tmp_path / "a.pdf")
-    assert again.read_bytes() == (run_folder / "briefing.pdf").read_bytes()
-    assert again.with_suffix(".html").read_bytes() == (run_folder / "briefing.html").read_bytes()
+def test_same_results_same_files(run_results, run_files):
+    """Built again, the same bytes, PDF and HTML."""
+    again = briefing_files(run_results)
+    assert again[BRIEFING_NAME] == run_files[BRIEFING_NAME]
+    assert again[BRIEFING_HTML] == run_files[BRIEFING_HTML]
+
+
+def test_the_briefing_of_a_folder_read_back_is_the_one_written(tmp_path):
+    """What `brief` does: the results read back from the folder give the same files, byte for byte."""
+    written = mtfs_align.check(ROOT / "scenarios" / "proposal.yaml", out=tmp_path / "out")
+    again = read_results(tmp_path / "out")
+    assert briefing_files(again) == briefing_files(written)
 
 
 def test_not_an_output_folder(tmp_path):
     with pytest.raises(InputError, match="not an mtfs_align output folder"):
-        build_briefing(tmp_path)
+        read_results(tmp_path)
 
 
-def test_key_messages_known_answer(tmp_path):
+def test_key_messages_known_answer():
     """Gap 10 then 15; savings 4 then 15; reserves draw 6 in year 1; balanced both years."""
-    pd.DataFrame(
+    budget = pd.DataFrame(
         {
             "year": ["2021/22", "2022/23"],
             "gap_k": [10000, 15000],
@@ -196,8 +194,10 @@ def test_key_messages_known_answer(tmp_path):
             "unidentified_k": [0, 0],
             "balanced": ["yes", "yes"],
         }
-    ).to_csv(tmp_path / "budget.csv", index=False)
-    assert key_messages(read_results(tmp_path)) == [
+    )
+    results = RunResults("check")
+    results.add_table("budget", budget)
+    assert key_messages(results) == [
         "The budget gap is £10.0m in 2021/22 and reaches £15.0m by 2022/23, "
         "measured against each year's funding before savings.",
         "Savings close £4.0m of it in 2021/22, rising to £15.0m a year by 2022/23; "

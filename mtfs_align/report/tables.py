@@ -1,10 +1,13 @@
-"""The manifest of DESIGN 5: what was run, on what, and the plan's headline figures."""
+"""The manifest of DESIGN 5 (what was run, on what, and the plan's headline figures) and the
+table made from the scenario rather than an analysis (kpis.csv)."""
 
 from __future__ import annotations
 
 import platform
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from mtfs_align import __version__
 from mtfs_align.errors import display_path
@@ -80,3 +83,23 @@ def _unique(paths: list[Path]) -> list[Path]:
             seen.add(key)
             out.append(key)
     return out
+
+
+def kpi_table(scenario) -> pd.DataFrame:
+    """The plan's KPIs as the `kpis.csv` table (outcome, kpi, name, unit, baseline, target,
+    direction): `run` adds it to its results, for the briefing's outcomes table."""
+    rows = [
+        {
+            "outcome": o.id,
+            "kpi": k.id,
+            "name": k.name,
+            "unit": k.unit,
+            "baseline": k.baseline,
+            "target": k.target,
+            "direction": k.direction,
+        }
+        for o in scenario.outcomes.values()
+        for k in o.kpis
+    ]
+    columns = ["outcome", "kpi", "name", "unit", "baseline", "target", "direction"]
+    return pd.DataFrame(rows, columns=columns)

@@ -13,7 +13,6 @@ from matplotlib.figure import Figure
 
 from mtfs_align.report.briefing.chart_text import describe
 from mtfs_align.report.briefing.markup import Chart, element, esc
-from mtfs_align.report.briefing.results_folder import Results, briefing_date, read_results
 from mtfs_align.report.briefing.sections import (
     assumptions_section,
     budget_section,
@@ -27,10 +26,11 @@ from mtfs_align.report.briefing.sections import (
     resilience_section,
     title_page,
 )
-from mtfs_align.report.briefing.wording import key_messages
-from mtfs_align.report.charts import draw_charts
+from mtfs_align.report.briefing.wording import briefing_date, key_messages
+from mtfs_align.report.charts import build_charts
 from mtfs_align.report.charts.build import CHART_TABLES
 from mtfs_align.report.charts.style import chart_files, chart_finding, svg_markup
+from mtfs_align.results import RunResults
 
 BRIEFING_NAME = "briefing.pdf"
 BRIEFING_HTML = "briefing.html"
@@ -43,23 +43,19 @@ def _asset(name: str) -> str:
     return resources.files("mtfs_align.report.briefing").joinpath(name).read_text(encoding="utf-8")
 
 
-def frontier_varies(results: Results) -> str | None:
+def frontier_varies(results: RunResults) -> str | None:
     frontier = results.manifest.get("frontier")
     return frontier.get("vary") if isinstance(frontier, dict) else None
 
 
-def chart_tables(results: Results) -> dict:
-    return {name: results.table(name) for name in CHART_TABLES}
-
-
 def briefing_charts(
-    results: Results, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
+    results: RunResults, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
 ) -> list[Chart]:
     """The briefing's charts (drawn from the results unless `figures` are given, as `run` gives
     the figures of charts/, with their PNGs), each with its finding and description."""
-    tables = chart_tables(results)
+    tables = {name: results.table(name) for name in CHART_TABLES}
     vary = frontier_varies(results)
-    figures = draw_charts(tables, vary) if figures is None else figures
+    figures = build_charts(results) if figures is None else figures
     pngs = pngs or {}
     return [
         Chart(
@@ -78,7 +74,7 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def briefing_html(results: Results, charts: list[Chart], day: date, web: bool = True, explorer: str = "") -> str:
+def briefing_html(results: RunResults, charts: list[Chart], day: date, web: bool = True, explorer: str = "") -> str:
     """The briefing as one HTML document: for the web page (`web`: inline SVG charts, the explorer)
     or for WeasyPrint to print (charts as images with alternative text, the embedded fonts)."""
     title = document_title(results)
@@ -140,33 +136,14 @@ def pdf_bytes(document: str) -> bytes:
 
 
 def briefing_files(
-    results, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
+    results: RunResults, figures: dict[str, Figure] | None = None, pngs: dict[str, bytes] | None = None
 ) -> dict[str, bytes]:
-    """`briefing.html` and `briefing.pdf` as bytes, from the results (a RunResults, or the
-    briefing's own reading of a folder) and, when given, the figures of charts/ and their PNGs."""
+    """`briefing.html` and `briefing.pdf` as bytes, from the results (mtfs_align.results: in
+    memory, or an output folder read back) and, when given, the figures of charts/ and their PNGs."""
     from mtfs_align.report.briefing.explorer import explorer_section
 
-    results = Results.of(results)
     day = briefing_date(results)
     charts = briefing_charts(results, figures, pngs)
     web = briefing_html(results, charts, day, web=True, explorer=explorer_section(results))
     printed = briefing_html(results, charts, day, web=False)
     return {BRIEFING_HTML: web.encode("utf-8"), BRIEFING_NAME: pdf_bytes(printed)}
-
-
-def build_briefing(folder: Path, out_path: Path | None = None, figures: dict[str, Figure] | None = None) -> Path:
-    """Write the Cabinet briefing from an existing output folder: `briefing.pdf` (or `out_path`)
-    and `briefing.html` beside it, each written whole or not at all; returns the PDF's path."""
-    results = read_results(folder)
-    target = Path(out_path) if out_path is not None else Path(folder) / BRIEFING_NAME
-    files = briefing_files(results, figures)
-    for name, path in ((BRIEFING_NAME, target), (BRIEFING_HTML, target.with_suffix(".html"))):
-        # Written beside the target and moved into place, so a failed rebuild (`mtfs-align brief`)
-        # never leaves half a file where the last good one was.
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            partial.write_bytes(files[name])
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
-    return target

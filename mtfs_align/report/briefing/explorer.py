@@ -16,8 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from mtfs_align.report.briefing.markup import element, esc
-from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.charts import tightest_activities
+from mtfs_align.results import RunResults
 from mtfs_align.wording import money
 
 NEAREST_ACTIVITIES = 8
@@ -61,7 +61,7 @@ def _year_columns(plan: pd.DataFrame) -> list[str]:
     return [c for c in plan.columns if c.endswith("_k") and "/" in c]
 
 
-def _alternative_rows(results: Results) -> list[tuple[str, str, str, pd.Series]]:
+def _alternative_rows(results: RunResults) -> list[tuple[str, str, str, pd.Series]]:
     """(id, kind, label, figures row) of every alternative whose plan the results hold, frontier
     points first in order of scale, then P, B and C."""
     rows = []
@@ -85,7 +85,7 @@ def _alternative_rows(results: Results) -> list[tuple[str, str, str, pd.Series]]
     return rows
 
 
-def _plan_of(results: Results, key: str) -> pd.DataFrame:
+def _plan_of(results: RunResults, key: str) -> pd.DataFrame:
     return results.tables["proposal/plan" if key == "P" else f"plans/{key}"]
 
 
@@ -169,7 +169,7 @@ def _changes(plan: pd.DataFrame, reference: pd.DataFrame, years: list[str]) -> d
     }
 
 
-def explorer_data(results: Results) -> dict | None:
+def explorer_data(results: RunResults) -> dict | None:
     """The explorer's data: every alternative's plan and figures, or None when the results hold
     no alternative's plan (a `check` folder, say)."""
     rows = _alternative_rows(results)
@@ -274,7 +274,7 @@ def _asset(name: str) -> str:
     return resources.files("mtfs_align.report.briefing").joinpath(name).read_text(encoding="utf-8")
 
 
-def explorer_section(results: Results) -> str:
+def explorer_section(results: RunResults) -> str:
     """The explorer's part of the web page (empty when the results hold no alternative's plan)."""
     data = explorer_data(results)
     if data is None:

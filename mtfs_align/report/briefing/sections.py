@@ -11,21 +11,21 @@ from pathlib import PurePath
 import pandas as pd
 
 from mtfs_align.report.briefing.markup import Chart, Raw, Table, bullets, element, esc, image_png, inline_svg, paragraph
-from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.briefing.wording import count_word, long_date
 from mtfs_align.report.charts import CHART_FILES
+from mtfs_align.results import RunResults
 from mtfs_align.wording import chance, money
 
 TOP_OUTCOMES = 5
 PLAN_YEARS_PER_TABLE = 6  # year columns that fit beside the option's name on an A4 page
 
 
-def document_title(results: Results) -> str:
+def document_title(results: RunResults) -> str:
     scenario = results.manifest.get("scenario_name") or "Scenario"
     return f"Cabinet briefing: {scenario}" + (f", {results.council}" if results.council else "")
 
 
-def footer_text(results: Results) -> str:
+def footer_text(results: RunResults) -> str:
     scenario = results.manifest.get("scenario_name") or ""
     footer = f"{results.council}: {scenario}"[:110]
     if "illustrative" in results.council.lower() and "illustrative" not in footer.lower():
@@ -33,7 +33,7 @@ def footer_text(results: Results) -> str:
     return footer
 
 
-def title_page(results: Results, day: date) -> str:
+def title_page(results: RunResults, day: date) -> str:
     m = results.manifest
     assumptions = m.get("assumptions") or {}
     years = results.years
@@ -66,7 +66,7 @@ def key_messages_section(messages: list[str]) -> str:
     return element("section", element("h2", "Key messages") + bullets(messages, "messages"), id="key-messages")
 
 
-def budget_section(results: Results) -> str:
+def budget_section(results: RunResults) -> str:
     budget = results.tables["budget"]
     header = [
         "Year",
@@ -113,7 +113,7 @@ def _certainty(m: dict, confidence: float, sentence) -> list[str]:
     return [sentence(deterministic["harm"], m["harm"], deterministic["cvar_k"], fresh["cvar_k"], years, confidence)]
 
 
-def resilience_section(results: Results) -> str:
+def resilience_section(results: RunResults) -> str:
     """The Section 25 statement (DESIGN 4.6) from resilience.csv, with its table."""
     from mtfs_align.report.resilience import S25, certainty_cost_sentence, section25_sentences
     from mtfs_align.wording import percent as level
@@ -196,7 +196,7 @@ def chart_caption(name: str) -> str:
     return CHART_FILES[name]
 
 
-def plan_section(results: Results) -> str:
+def plan_section(results: RunResults) -> str:
     plan = results.table("plan")
     if plan is None:
         return ""
@@ -215,7 +215,7 @@ def plan_section(results: Results) -> str:
     return element("section", body, id="plan")
 
 
-def _plan_table(results: Results, plan: pd.DataFrame, years: list[str], block: list[str], caption: str) -> Table:
+def _plan_table(results: RunResults, plan: pd.DataFrame, years: list[str], block: list[str], caption: str) -> Table:
     """The adopted options grouped by start year, with the nominal savings of the years in `block`."""
     header = ["Option", "Name", "Activity", "RAG", *block]
     start_order = {y: i for i, y in enumerate(results.years)}
@@ -259,7 +259,7 @@ def _kpi_text(kpis: pd.DataFrame | None, outcome: str) -> Raw:
     return Raw("<br>".join(lines) or "No KPIs in the plan")
 
 
-def outcomes_section(results: Results) -> str:
+def outcomes_section(results: RunResults) -> str:
     outcomes = results.table("outcomes")
     if outcomes is None:
         return ""
@@ -333,7 +333,7 @@ def published_path(path: str, scenario: str | None) -> str:
     return posixpath.relpath(there, here or ".")
 
 
-def assumptions_section(results: Results) -> str:
+def assumptions_section(results: RunResults) -> str:
     m = results.manifest
     rows: list[list[str]] = []
     assumptions = {k: v for k, v in (m.get("assumptions") or {}).items() if k != "Description"}

@@ -9,8 +9,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from mtfs_align.report.briefing.results_folder import Results
 from mtfs_align.report.charts import frontier_slopes
+from mtfs_align.results import RunResults
 from mtfs_align.wording import NUMBER_WORDS, and_list, chance, money
 
 MONTHS = [
@@ -33,11 +33,29 @@ def long_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def briefing_date(results: RunResults) -> date:
+    """The run's date: the manifest's `date` (ISO) if written, else the date of the folder's
+    manifest file when the results were read from one, else today."""
+    for key in ("date", "created"):
+        value = results.manifest.get(key)
+        if value:
+            try:
+                return date.fromisoformat(str(value)[:10])
+            except ValueError:
+                pass
+    if results.folder is None:
+        return date.today()
+    source = results.folder / "manifest.json"
+    if not source.is_file():
+        source = results.folder / "budget.csv"
+    return date.fromtimestamp(source.stat().st_mtime)
+
+
 def _share(part: float, whole: float) -> str:
     return f"{part / whole:.0%}" if whole else "0%"
 
 
-def harm_by_priority(results: Results) -> dict[str, float]:
+def harm_by_priority(results: RunResults) -> dict[str, float]:
     """Harm over the horizon by priority: the manifest's figures, else summed from outcomes.csv."""
     given = results.manifest.get("harm_by_priority")
     if isinstance(given, dict) and given:
@@ -48,7 +66,7 @@ def harm_by_priority(results: Results) -> dict[str, float]:
     return {str(p): float(h) for p, h in outcomes.groupby("priority", sort=False)["harm"].sum().items()}
 
 
-def key_messages(results: Results) -> list[str]:
+def key_messages(results: RunResults) -> list[str]:
     """Plain sentences worked out from the folder's numbers, most important first."""
     budget = results.tables["budget"]
     years = results.years

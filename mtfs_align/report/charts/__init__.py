@@ -1,7 +1,7 @@
 """Cabinet charts, one a module: each chart function takes DESIGN 5 tables and returns a matplotlib
-Figure whose title states the finding; `save_chart` writes it, `build_charts` draws whatever an
-output folder allows. Shared styling (sizes, colours, rcParams, title and axis helpers, saving)
-lives in `style`.
+Figure whose title states the finding; `chart_files` gives its PNG and SVG bytes, `build_charts`
+draws whatever a results object (mtfs_align.results) allows. Shared styling (sizes, colours,
+rcParams, title and axis helpers, saving) lives in `style`.
 
 | chart (file under charts/) | module            | function                    |
 |----------------------------|-------------------|-----------------------------|

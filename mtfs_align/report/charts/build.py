@@ -1,12 +1,10 @@
-"""`build_charts`: every chart an output folder's tables allow, drawn and saved under `charts/`."""
+"""`build_charts`: every chart a results object's tables allow, as figures (`draw_charts` from
+the tables themselves); `style.chart_files` turns a figure into the files under `charts/`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -19,15 +17,7 @@ from mtfs_align.report.charts.gap_closure import gap_closure_chart
 from mtfs_align.report.charts.headroom import headroom_chart
 from mtfs_align.report.charts.priority_spend import priority_spend_chart
 from mtfs_align.report.charts.savings_heatmap import savings_heatmap
-from mtfs_align.report.charts.style import save_chart, shorten
-
-
-def _read(folder: Path, name: str) -> pd.DataFrame | None:
-    path = folder / name
-    if not path.is_file():
-        return None
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return frame.replace("", np.nan)
+from mtfs_align.report.charts.style import shorten
 
 
 def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -42,27 +32,15 @@ def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
     return rows[["label", "savings_k", "harm"]]
 
 
-def _frontier_varies(folder: Path) -> str | None:
-    """What the folder's frontier varies, from its manifest (None when it has none)."""
-    try:
-        data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    frontier = data.get("frontier") if isinstance(data, dict) else None
-    return frontier.get("vary") if isinstance(frontier, dict) else None
-
-
 CHART_TABLES = ("budget", "alignment", "frontier", "proposal", "risk", "activities", "core_index", "plan", "compare")
 
 
-def build_charts(folder: Path) -> list[str]:
-    """Draw every chart the CSVs of an output folder allow and save them under `charts/`;
-    returns the names written (e.g. ["gap_closure", "priority_spend", ...])."""
-    folder = Path(folder)
-    figures = draw_charts({name: _read(folder, f"{name}.csv") for name in CHART_TABLES}, _frontier_varies(folder))
-    for name, figure in figures.items():
-        save_chart(figure, folder, name)
-    return list(figures)
+def build_charts(results) -> dict[str, Figure]:
+    """Every chart a results object (mtfs_align.results.RunResults) allows, as figures by chart
+    name: the tables are the results', and the frontier's kind is the manifest's."""
+    frontier = results.manifest.get("frontier")
+    vary = frontier.get("vary") if isinstance(frontier, dict) else None
+    return draw_charts({name: results.table(name) for name in CHART_TABLES}, vary)
 
 
 def draw_charts(tables: Mapping[str, pd.DataFrame | None], frontier_varies: str | None = None) -> dict[str, Figure]:
