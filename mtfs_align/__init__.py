@@ -11,7 +11,7 @@ memory and writing files only when given `out=`.
 import sys
 import types
 
-__version__ = "0.1.0"
+from mtfs_align.version import __version__
 
 # name -> module that defines it; imported on first use, so `import mtfs_align` (and the command
 # line's --help) stays quick and no stage imports the API by accident.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from mtfs_align import __version__
+from mtfs_align.version import __version__
 from mtfs_align.cli_analysis import frontier, robust
 from mtfs_align.cli_common import (
     SOLVER,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtfs_align import __version__
+from mtfs_align.version import __version__
 from mtfs_align.errors import Problems, display_path
 from mtfs_align.io.output_marker import (
     MARKER,
