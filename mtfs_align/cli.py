@@ -18,7 +18,6 @@ from pathlib import Path
 
 import click
 
-from mtfs_align.version import __version__
 from mtfs_align.cli_analysis import frontier, robust
 from mtfs_align.cli_common import (
     SOLVER,
@@ -35,6 +34,7 @@ from mtfs_align.cli_common import (
     target_folder,
 )
 from mtfs_align.errors import display_path
+from mtfs_align.version import __version__
 
 # One example at the end of each command's --help.
 EXAMPLES = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mtfs_align import constraints
 from mtfs_align.evaluate.budget import TOLERANCE_K, round_k
 from mtfs_align.model import Model
 
@@ -42,25 +43,25 @@ def activity_table(model: Model, act_savings, spend, service_spend):
             if below:
                 breaches.append(
                     [
-                        "below_floor",
+                        constraints.FLOOR.breach_code,
                         year,
                         aid,
                         names[aid],
                         round_k(service_spend[i, t]),
                         round_k(floor),
-                        f"service spend £{service_spend[i, t]:,.0f}k is below the statutory floor £{floor:,.0f}k",
+                        constraints.FLOOR.breach(value=f"£{service_spend[i, t]:,.0f}k", limit=f"£{floor:,.0f}k"),
                     ]
                 )
             if above:
                 breaches.append(
                     [
-                        "above_envelope",
+                        constraints.CASH_LIMIT.breach_code,
                         year,
                         aid,
                         names[aid],
                         round_k(spend[i, t]),
                         round_k(limit),
-                        f"spend £{spend[i, t]:,.0f}k is above the cash limit £{limit:,.0f}k",
+                        constraints.CASH_LIMIT.breach(value=f"£{spend[i, t]:,.0f}k", limit=f"£{limit:,.0f}k"),
                     ]
                 )
     return pd.DataFrame(rows), breaches

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mtfs_align import constraints
 from mtfs_align.evaluate.activities import activity_table
 from mtfs_align.evaluate.budget import TOLERANCE_K, clean, order_plan, plan_arrays, settle_reserves
 from mtfs_align.evaluate.options import plan_table, savings_summary_table, screened_table
@@ -43,11 +44,11 @@ class Evaluation:
 
     @property
     def envelope_breaches(self) -> pd.DataFrame:
-        return self.breaches[self.breaches["breach"].isin(["below_floor", "above_envelope"])]
+        return self.breaches[self.breaches["breach"].isin(constraints.ENVELOPE_BREACHES)]
 
     @property
     def policy_breaches(self) -> pd.DataFrame:
-        return self.breaches[~self.breaches["breach"].isin(["below_floor", "above_envelope"])]
+        return self.breaches[~self.breaches["breach"].isin(constraints.ENVELOPE_BREACHES)]
 
     @property
     def exit_code(self) -> int:

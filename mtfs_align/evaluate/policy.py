@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mtfs_align import constraints as c
 from mtfs_align.evaluate.budget import TOLERANCE_K, round_k
 from mtfs_align.model import Model
 
@@ -31,71 +32,71 @@ def policy_breach_rows(model: Model, plan: dict[str, int], service_spend: np.nda
     for oid, start in plan.items():
         option = sc.options[oid]
         if not option.available:
-            add("outside_window", years[start], oid, np.nan, np.nan, f"{oid} cannot start within the horizon")
+            add(c.UNAVAILABLE.breach_code, years[start], oid, np.nan, np.nan, c.UNAVAILABLE.breach(subject=oid))
         elif not option.earliest <= start <= option.latest:
             add(
-                "outside_window",
+                c.OUTSIDE_WINDOW.breach_code,
                 years[start],
                 oid,
                 np.nan,
                 np.nan,
-                f"{oid} starts in {years[start]} but may only start from {years[option.earliest]} "
-                f"to {years[option.latest]}",
+                c.OUTSIDE_WINDOW.breach(
+                    subject=oid, start=years[start], earliest=years[option.earliest], latest=years[option.latest]
+                ),
             )
         if oid in policy.reject:
-            add("rejected", years[start], oid, np.nan, np.nan, f"{oid} has been rejected (policy.reject)")
+            add(c.REJECTED.breach_code, years[start], oid, np.nan, np.nan, c.REJECTED.breach(subject=oid))
         if oid in screened:
             add(
-                "screened_out",
+                c.SCREENED_OUT.breach_code,
                 years[start],
                 oid,
                 option.equality_impact,
                 policy.max_equality_impact,
-                f"{oid} has a {option.equality_impact} equality impact, above the scenario's maximum "
-                f"({policy.max_equality_impact})",
+                c.SCREENED_OUT.breach(subject=oid, impact=option.equality_impact, maximum=policy.max_equality_impact),
             )
         for other in option.requires:
             if other not in plan:
                 add(
-                    "missing_requirement",
+                    c.REQUIRES.breach_code,
                     years[start],
                     oid,
                     np.nan,
                     np.nan,
-                    f"{oid} requires {other}, which is not in the plan",
+                    c.REQUIRES.breach(subject=oid, other=other),
                 )
             elif plan[other] > start:
                 add(
-                    "missing_requirement",
+                    c.REQUIRES_LATER.breach_code,
                     years[start],
                     oid,
                     np.nan,
                     np.nan,
-                    f"{oid} requires {other}, which starts later ({years[plan[other]]})",
+                    c.REQUIRES_LATER.breach(subject=oid, other=other, start=years[plan[other]]),
                 )
         for other in option.excludes:
             pair = frozenset((oid, other))
             if other in plan and pair not in excluded_pairs:  # once per pair, however it is listed
                 excluded_pairs.add(pair)
                 add(
-                    "excluded_pair",
+                    c.EXCLUDES.breach_code,
                     years[start],
                     oid,
                     np.nan,
                     np.nan,
-                    f"{oid} cannot go with {other}, which is also in the plan",
+                    c.EXCLUDES.breach(subject=oid, other=other),
                 )
     for oid, start in policy.adopt.items():
         if oid not in plan:
-            add("adopted_missing", "", oid, np.nan, np.nan, f"{oid} has been adopted but is not in the plan")
+            add(c.ADOPTED_MISSING.breach_code, "", oid, np.nan, np.nan, c.ADOPTED_MISSING.breach(subject=oid))
         elif start is not None and plan[oid] != start:
             add(
-                "adopted_wrong_year",
+                c.ADOPTED_WRONG_YEAR.breach_code,
                 years[plan[oid]],
                 oid,
                 years[plan[oid]],
                 years[start],
-                f"{oid} has been adopted from {years[start]} but the plan starts it in {years[plan[oid]]}",
+                c.ADOPTED_WRONG_YEAR.breach(subject=oid, adopted=years[start], start=years[plan[oid]]),
             )
     if policy.capacity is not None:
         effort = np.zeros(model.n)
@@ -106,14 +107,13 @@ def policy_breach_rows(model: Model, plan: dict[str, int], service_spend: np.nda
             if effort[t] > policy.capacity[t] + 1e-9:
                 out.append(
                     [
-                        "capacity",
+                        c.CAPACITY.breach_code,
                         year,
                         "capacity",
                         "change capacity",
                         effort[t],
                         policy.capacity[t],
-                        f"the plan needs {effort[t]:g} change-capacity points in {year}, "
-                        f"above the {policy.capacity[t]:g} available",
+                        c.CAPACITY.breach(used=f"{effort[t]:g}", year=year, available=f"{policy.capacity[t]:g}"),
                     ]
                 )
     for pid, share in policy.protect.items():
@@ -124,12 +124,13 @@ def policy_breach_rows(model: Model, plan: dict[str, int], service_spend: np.nda
             needed = share * float(weights @ model.need[:, t])
             if spent < needed - TOLERANCE_K:
                 add(
-                    "protection",
+                    c.PROTECT.breach_code,
                     year,
                     pid,
                     round_k(spent),
                     round_k(needed),
-                    f"service spend aligned to {pid} is £{spent:,.0f}k, below {share:.0%} of its need "
-                    f"(£{needed:,.0f}k)",
+                    c.PROTECT.breach(
+                        subject=pid, value=f"£{spent:,.0f}k", share=f"{share:.0%}", limit=f"£{needed:,.0f}k"
+                    ),
                 )
     return out

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtfs_align.version import __version__
 from mtfs_align.errors import Problems, display_path
 from mtfs_align.io.output_marker import (
     MARKER,
@@ -31,6 +30,7 @@ from mtfs_align.io.output_marker import (
     replace_problem,
 )
 from mtfs_align.io.output_values import csv_ready, format_number, json_default, money_json, neutralise, sha256
+from mtfs_align.version import __version__
 
 # The names callers take from here, wherever they now live.
 __all__ = [

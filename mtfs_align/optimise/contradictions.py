@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pulp
 
+from mtfs_align import constraints
 from mtfs_align.errors import Problem, display_path
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
@@ -39,10 +40,16 @@ def precheck(model: Model) -> list[Problem]:
                 found.append(
                     _problem(
                         model,
-                        f"{aid} ({activity.name}) needs {money(model.need[a, t])} in {years[t]} but its cash "
-                        f"limit is {money(limit)}; its available options can save at most {money(best[a, t])} of "
-                        f"the {money(needed)} difference",
-                        f"raise envelope_growth_pct for {aid}, add savings options for it, or widen their windows",
+                        constraints.CASH_LIMIT.precheck(
+                            subject=aid,
+                            name=activity.name,
+                            need=money(model.need[a, t]),
+                            year=years[t],
+                            limit=money(limit),
+                            most=money(best[a, t]),
+                            difference=money(needed),
+                        ),
+                        constraints.CASH_LIMIT.precheck_fix_for(subject=aid),
                         "cash limit",
                     )
                 )
@@ -63,9 +70,10 @@ def precheck(model: Model) -> list[Problem]:
                 found.append(
                     _problem(
                         model,
-                        f"{oid} is adopted from {years[s]} but requires {other}, which cannot "
-                        f"start before {years[q.earliest]}",
-                        f"adopt {oid} later or with 'any'",
+                        constraints.REQUIRES.precheck(
+                            subject=oid, start=years[s], other=other, earliest=years[q.earliest]
+                        ),
+                        constraints.REQUIRES.precheck_fix_for(subject=oid),
                         "policy.adopt",
                     )
                 )
@@ -77,10 +85,16 @@ def precheck(model: Model) -> list[Problem]:
                 found.append(
                     _problem(
                         model,
-                        f"the adopted option{'s' if len(names) > 1 else ''} {', '.join(names)} would take "
-                        f"{aid} ({sc.activities[aid].name}) below its statutory floor in {years[t]} (savings "
-                        f"{money(service_saving[a, t])}, room above the floor {money(room)})",
-                        "do not adopt it, or lower floor_share",
+                        constraints.FLOOR.precheck(
+                            s="s" if len(names) > 1 else "",
+                            options=", ".join(names),
+                            subject=aid,
+                            name=sc.activities[aid].name,
+                            year=years[t],
+                            savings=money(service_saving[a, t]),
+                            room=money(room),
+                        ),
+                        constraints.FLOOR.precheck_fix,
                         "policy.adopt",
                     )
                 )
@@ -92,9 +106,10 @@ def precheck(model: Model) -> list[Problem]:
                 found.append(
                     _problem(
                         model,
-                        f"the options adopted from {years[t]} need {effort[t]:g} change-capacity "
-                        f"points but only {capacity[t]:g} are available",
-                        "raise policy.capacity or adopt some options with 'any'",
+                        constraints.CAPACITY.precheck(
+                            year=years[t], used=f"{effort[t]:g}", available=f"{capacity[t]:g}"
+                        ),
+                        constraints.CAPACITY.precheck_fix,
                         "policy.capacity",
                     )
                 )
@@ -107,10 +122,10 @@ def precheck(model: Model) -> list[Problem]:
                 found.append(
                     _problem(
                         model,
-                        f"the adopted options cut service spend aligned to {pid} by "
-                        f"{money(used)} in {years[t]}, more than protection at {share:.0%} allows "
-                        f"({money(room)})",
-                        f"lower policy.protect.{pid} or adopt fewer options",
+                        constraints.PROTECT.precheck(
+                            subject=pid, used=money(used), year=years[t], share=f"{share:.0%}", room=money(room)
+                        ),
+                        constraints.PROTECT.precheck_fix_for(subject=pid),
                         "policy.protect",
                     )
                 )
@@ -119,23 +134,23 @@ def precheck(model: Model) -> list[Problem]:
 
 
 def describe(model: Model, row: Row) -> str:
+    """One row of the optimiser in the words of its constraint family (mtfs_align.constraints)."""
     sc = model.scenario
     year = f" in {model.years[row.year]}" if row.year is not None else ""
-    if row.family == "floor":
-        return f"the statutory floor of {row.subject} ({sc.activities[row.subject].name}){year}"
-    if row.family == "cash_limit":
-        return f"the cash limit of {row.subject} ({sc.activities[row.subject].name}){year}"
-    if row.family == "one_start":
-        return f"adopting {row.subject} ({sc.options[row.subject].name})"
-    if row.family == "capacity":
-        return f"the change capacity{year}"
-    if row.family == "requires":
-        return f"{row.subject}'s requirement ({', '.join(sc.options[row.subject].requires)}){year}"
-    if row.family == "excludes":
-        return f"{row.subject}'s exclusion ({', '.join(sc.options[row.subject].excludes)})"
-    if row.family == "protect":
-        return f"protection of {row.subject} at {sc.policy.protect[row.subject]:.0%}{year}"
-    return f"the reserves minimum{year}"
+    family = constraints.BY_ROW_FAMILY[row.family]
+    subject = row.subject or ""
+    words: dict[str, str] = {"subject": subject, "year": year, "name": "", "others": "", "share": ""}
+    if row.family in ("floor", "cash_limit"):
+        words["name"] = sc.activities[subject].name
+    elif row.family == "one_start":
+        words["name"] = sc.options[subject].name
+    elif row.family == "requires":
+        words["others"] = ", ".join(sc.options[subject].requires)
+    elif row.family == "excludes":
+        words["others"] = ", ".join(sc.options[subject].excludes)
+    elif row.family == "protect":
+        words["share"] = f"{sc.policy.protect[subject]:.0%}"
+    return family.row(**words)
 
 
 def _elastic(model: Model, families: tuple[str, ...], settings: solvers.SolverSettings):
@@ -191,19 +206,9 @@ def diagnose(model: Model, settings: solvers.SolverSettings) -> list[Problem]:
 def _conflict(model: Model, family: str, rows: list[Row]) -> Problem:
     names = "; ".join(describe(model, row) for row in rows[:8])
     more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
-    fixes = {
-        "floor": "lower floor_share, or do not adopt the options that cut these services",
-        "cash_limit": "raise envelope_growth_pct, or add or allow savings options on these activities",
-        "one_start": "do not adopt these options, or adopt them with 'any'",
-        "capacity": "raise policy.capacity in these years",
-        "requires": "allow the required options, or do not adopt the options that need them",
-        "excludes": "adopt only one of each excluded pair",
-        "protect": "lower the protected share, or do not adopt options that cut this priority",
-        "reserves": "raise the usable reserves or lower the minimum",
-    }
     return _problem(
         model,
         f"no plan can meet {names}{more} together with the rest of the scenario's constraints",
-        fixes[family],
+        constraints.BY_ROW_FAMILY[family].fix,
         family,
     )

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtfs_align.version import __version__
 from mtfs_align.errors import display_path
 from mtfs_align.evaluate import Evaluation
 from mtfs_align.io.outputs import OutputFolder, money_json, sha256
 from mtfs_align.results import EVALUATION_TABLES
+from mtfs_align.version import __version__
 
 
 def write_evaluation(folder: OutputFolder, ev: Evaluation) -> None:

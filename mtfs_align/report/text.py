@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mtfs_align import constraints
 from mtfs_align.analysis.risk import RiskResult
 from mtfs_align.evaluate import Evaluation
 from mtfs_align.report.resilience import S25, section25_sentences
@@ -92,15 +93,19 @@ def binding_lines(ev: Evaluation) -> list[str]:
             used[start] += model.effort[index[oid]]
         for t, year in enumerate(years):
             if used[t] >= sc.policy.capacity[t] - 1e-9 and sc.policy.capacity[t] > 0:
-                lines.append(f"Change capacity is full in {year} ({used[t]:g} of {sc.policy.capacity[t]:g} points).")
+                lines.append(
+                    constraints.CAPACITY.binds(year=year, used=f"{used[t]:g}", available=f"{sc.policy.capacity[t]:g}")
+                )
     acts = ev.activities
     for aid, rows in acts.groupby("activity", sort=False):
         at_floor = rows[(rows["service_spend_k"] - rows["floor_k"]).abs() < 0.5]
         if not at_floor.empty:
-            lines.append(f"{rows['name'].iloc[0]} ({aid}) is at its floor from {at_floor['year'].iloc[0]}.")
+            lines.append(constraints.FLOOR.binds(name=rows["name"].iloc[0], subject=aid, year=at_floor["year"].iloc[0]))
         limit = rows[(rows["cash_limit_k"] - rows["spend_k"]).abs() < 0.5]
         if not limit.empty:
-            lines.append(f"{rows['name'].iloc[0]} ({aid}) is at its cash limit from {limit['year'].iloc[0]}.")
+            lines.append(
+                constraints.CASH_LIMIT.binds(name=rows["name"].iloc[0], subject=aid, year=limit["year"].iloc[0])
+            )
     for pid, share in sc.policy.protect.items():
         p = model.priority_ids.index(pid)
         service = ev.activities.pivot(index="activity", columns="year", values="service_spend_k")
@@ -109,16 +114,16 @@ def binding_lines(ev: Evaluation) -> list[str]:
             spent = float(model.share_ap[:, p] @ service[:, t])
             floor = share * float(model.share_ap[:, p] @ model.need[:, t])
             if abs(spent - floor) < 0.5:
-                lines.append(f"Protection of {pid} at {share:.0%} binds in {year}.")
+                lines.append(constraints.PROTECT.binds(subject=pid, share=f"{share:.0%}", year=year))
                 break
     budget = ev.budget
     at_minimum = budget[(budget["reserves_balance_k"] - sc.reserves.minimum_k).abs() < 0.5]
     if not at_minimum.empty:
-        lines.append(f"Reserves reach their minimum ({money(sc.reserves.minimum_k)}) in {at_minimum['year'].iloc[0]}.")
+        lines.append(constraints.RESERVES.binds(minimum=money(sc.reserves.minimum_k), year=at_minimum["year"].iloc[0]))
     for t, year in enumerate(years):
         limit = sc.reserves.max_draw_k[t]
         if limit > 0 and abs(budget["reserves_draw_k"].iloc[t] - limit) < 0.5:
-            lines.append(f"The full {money(limit)} reserves draw allowed is used in {year}.")
+            lines.append(constraints.RESERVES_DRAW.binds(limit=money(limit), year=year))
     return lines
 
 
