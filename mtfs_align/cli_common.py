@@ -98,8 +98,24 @@ SETTING_OPTIONS: dict[str, Callable] = {
     "mip_gap": lambda: click.option(
         "--mip-gap", type=float, default=None, help="Relative optimality gap for the harm stage (default 1e-4)."
     ),
+    "workers": lambda: click.option(
+        "--workers",
+        type=int,
+        default=defaults.WORKERS,
+        show_default=True,
+        help="Local processes solving the independent points or samples side by side; the results "
+        "are the same as with 1.",
+    ),
+    "scheduler": lambda: click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="A running Dask distributed scheduler to spread the solves over, e.g. tcp://10.0.0.5:8786 "
+        "(pip install 'mtfs-align[dask]'); the results are the same as a run on this machine.",
+    ),
 }
 SOLVER = ("solver", "time_limit", "mip_gap")
+PARALLEL = ("workers", "scheduler")  # frontier, robust, run and batch (DESIGN 6)
 
 
 def setting_options(*names: str):

@@ -12,7 +12,9 @@ SAMPLES = 100  # weight samples for the core index
 CONCENTRATION = 20.0  # how closely Dirichlet weight samples keep to the Cabinet's weights
 VARY = "gap"  # what the frontier scales
 FRONTIER_RANGE = {"gap": (0.5, 1.5), "reserves": (0.0, 2.0), "confidence": (0.5, 0.95)}  # --from, --to
+WORKERS = 1  # --workers: local processes for a sweep's independent solves (1: all in this process)
+SCHEDULER_TIMEOUT = 10.0  # seconds to wait for a --scheduler to answer, and for it to have a worker
 
 # The least and most of each count a command accepts: beyond them a run would take hours or say
 # nothing, so either is bad input (exit 2) with the limit named.
-LIMITS = {"points": (2, 101), "draws": (1, 1_000_000), "samples": (1, 100_000)}
+LIMITS = {"points": (2, 101), "draws": (1, 1_000_000), "samples": (1, 100_000), "workers": (1, 256)}

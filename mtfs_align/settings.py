@@ -27,6 +27,8 @@ class Settings:
     points: int = defaults.POINTS
     samples: int = defaults.SAMPLES
     concentration: float = defaults.CONCENTRATION
+    workers: int = defaults.WORKERS  # local processes for the independent solves of a sweep
+    scheduler: str | None = None  # a running Dask scheduler's address (takes precedence over workers)
 
     def frontier_range(self) -> tuple[float, float]:
         from mtfs_align.analysis.frontier import resolve_range
@@ -80,6 +82,10 @@ def setting_problems(command: str, settings: Settings) -> list[Problem]:
         found += delivery_risk.setting_problems(defaults.DRAWS, s.seed)
     if command in ("robust", "run"):
         found += robustness.setting_problems(s.samples, s.seed, s.concentration)
+    if command in ("frontier", "robust", "run", "batch"):
+        from mtfs_align.parallel import workers_problems
+
+        found += workers_problems(s.workers, s.scheduler)
     if command != "check":
         found += solver_problems(s)
     return list(dict.fromkeys(found))

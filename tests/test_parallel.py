@@ -1,0 +1,187 @@
+"""mtfs_align.parallel (DESIGN 6 --workers, --scheduler): the same results in the same order, and
+the same exceptions, whether tasks run in this process, on local processes, on a Dask LocalCluster
+or on a scheduler and a worker started as separate processes on this machine; bad settings and an
+unreachable scheduler are bad input (exit 2) without a hang."""
+
+from __future__ import annotations
+
+import operator
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mtfs_align import defaults
+from mtfs_align.errors import ContradictionError, InputError, Problem
+from mtfs_align.parallel import run_tasks, workers_problems
+from mtfs_align.settings import Settings, check_settings, raise_problems
+
+FIRST = Problem("a.csv", "row 2", "cost_k", "is not a number", "give a number such as 120")
+SECOND = Problem("b.csv", "row 3", "name", "is empty", "give a name")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """A Dask LocalCluster in this process (threads: quick to start)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def separate_scheduler():
+    """`dask scheduler` and one `dask worker` as processes of their own on localhost, on free ports,
+    torn down afterwards; yields the scheduler's address."""
+    pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    started = []
+    try:
+        started.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1]]
+                + ["--dashboard-address", ":0", "--no-show"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        started.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "dask", "worker", address, "--nworkers", "1", "--nthreads", "1"]
+                + ["--host", "127.0.0.1", "--no-dashboard", "--no-nanny"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        from distributed import Client
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with Client(address, timeout=5) as client:
+                    client.wait_for_workers(1, timeout=30)
+                break
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        yield address
+    finally:
+        for process in reversed(started):
+            process.terminate()
+        for process in reversed(started):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+ITEMS = [-5, 3, -1, 8, 0, -2, 7]
+
+
+@pytest.mark.parametrize("how", ["serial", "processes", "local_cluster", "separate"])
+def test_results_come_back_in_task_order_with_progress_for_each(how, request):
+    given = {
+        "serial": {},
+        "processes": {"workers": 2},
+        "local_cluster": {"scheduler": request.getfixturevalue("local_cluster")} if how == "local_cluster" else {},
+        "separate": {"scheduler": request.getfixturevalue("separate_scheduler")} if how == "separate" else {},
+    }[how]
+    done = []
+    results = run_tasks(operator.neg, ITEMS, on_done=lambda i, r: done.append((i, r)), **given)
+    assert results == [-x for x in ITEMS]
+    assert sorted(done) == [(i, -x) for i, x in enumerate(ITEMS)]
+    if how == "serial":
+        assert done == sorted(done)  # one after another
+
+
+def test_more_workers_than_tasks_and_no_tasks():
+    assert run_tasks(operator.neg, [4, 5], workers=8) == [-4, -5]
+    assert run_tasks(operator.neg, [], workers=2) == []
+
+
+def _raised(**given) -> InputError:
+    with pytest.raises(InputError) as caught:
+        run_tasks(raise_problems, [[], [FIRST], [], [SECOND]], **given)
+    return caught.value
+
+
+@pytest.mark.parametrize("how", ["processes", "local_cluster", "separate"])
+def test_a_task_error_is_the_same_exception_as_a_serial_run_raises(how, request):
+    serial = _raised()
+    given = {
+        "processes": lambda: {"workers": 2},
+        "local_cluster": lambda: {"scheduler": request.getfixturevalue("local_cluster")},
+        "separate": lambda: {"scheduler": request.getfixturevalue("separate_scheduler")},
+    }[how]()
+    err = _raised(**given)
+    assert type(err) is InputError
+    assert err.problems == serial.problems == [FIRST]  # the first failure in task order
+    assert str(err) == str(serial)
+    assert err.exit_code == 2
+
+
+def test_a_contradiction_keeps_its_type_and_message():
+    def check(given):
+        with pytest.raises(ContradictionError) as caught:
+            run_tasks(_contradiction, [1, 2], **given)
+        return caught.value
+
+    serial, parallel = check({}), check({"workers": 2})
+    assert type(parallel) is ContradictionError
+    assert str(parallel) == str(serial) and parallel.problems == serial.problems
+
+
+def _contradiction(item: int) -> None:
+    raise ContradictionError([Problem("", "", "constraints", f"contradiction {item}")])
+
+
+@pytest.mark.parametrize("workers", [0, -1, True, 1000])
+def test_bad_workers_are_bad_input_located_at_the_flag(workers):
+    with pytest.raises(InputError) as caught:
+        run_tasks(operator.neg, ITEMS, workers=workers)
+    assert [p.field for p in caught.value.problems] == ["--workers"]
+    with pytest.raises(InputError) as caught:
+        check_settings("frontier", Settings(workers=workers))
+    assert "--workers" in str(caught.value)
+
+
+def test_workers_are_checked_only_by_the_commands_that_take_them():
+    assert workers_problems(defaults.WORKERS) == []
+    check_settings("optimise", Settings(workers=0))  # optimise takes no --workers
+    for command in ("frontier", "robust", "run"):
+        with pytest.raises(InputError):
+            check_settings(command, Settings(scheduler=" "))
+
+
+def test_an_unreachable_scheduler_is_bad_input_without_a_hang(monkeypatch):
+    monkeypatch.setattr(defaults, "SCHEDULER_TIMEOUT", 2.0)
+    began = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        run_tasks(operator.neg, ITEMS, scheduler=f"tcp://127.0.0.1:{_free_port()}")
+    assert time.monotonic() - began < 20
+    (problem,) = caught.value.problems
+    assert problem.field == "--scheduler" and "no Dask scheduler answered" in problem.message
+
+
+def test_a_scheduler_address_that_is_not_one_is_bad_input(monkeypatch):
+    monkeypatch.setattr(defaults, "SCHEDULER_TIMEOUT", 2.0)
+    with pytest.raises(InputError) as caught:
+        run_tasks(operator.neg, ITEMS, scheduler="nonsense://here")
+    assert caught.value.problems[0].field == "--scheduler"
+
+
+def test_without_dask_the_message_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed raises ImportError
+    with pytest.raises(InputError) as caught:
+        run_tasks(operator.neg, ITEMS, scheduler="tcp://127.0.0.1:8786")
+    assert "pip install 'mtfs-align[dask]'" in str(caught.value)
