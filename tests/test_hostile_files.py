@@ -319,7 +319,7 @@ def test_a_percent_formatted_growth_cell_is_read_as_the_percentage_shown(tmp_pat
 
 
 # --------------------------------------------------------------------------------------------
-# Loops in the paths the scenario names (resolved with io.text.resolve_or_problem)
+# Loops in the paths the scenario names (resolved with io.input_files.resolve_or_problem)
 # --------------------------------------------------------------------------------------------
 
 

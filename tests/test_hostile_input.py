@@ -240,6 +240,6 @@ def test_an_extends_chain_of_fifty_files_is_read(tmp_path):
 def test_a_path_no_file_system_could_use_is_named_before_it_is_touched(path, why):
     """A YAML fuzz found data: and extends: values that made the operating system raise (File name
     too long, embedded null byte): exit 3 where the scenario file's line should be named."""
-    from mtfs_align.io.text import unusable
+    from mtfs_align.io.input_files import unusable
 
     assert unusable(path) == why

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mtfs_align.errors import Problems
 from mtfs_align.io.ids import KnownIds, look_alike_problem
-from mtfs_align.io.text import add, read_text
+from mtfs_align.io.input_files import add, read_text
 from mtfs_align.schema import ACTIVITIES, OPTIONS
 
 MAX_ROWS = 100_000  # a council has hundreds of activities and options; far more is not its table

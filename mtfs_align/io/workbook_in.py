@@ -25,8 +25,8 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from mtfs_align.errors import Problems
+from mtfs_align.io.input_files import add, check_file
 from mtfs_align.io.tables import MAX_ROWS, Row, Table, _check_columns
-from mtfs_align.io.text import add, check_file
 
 MAX_XLSX_BYTES = 50_000_000  # the file itself
 MAX_UNPACKED_BYTES = 200_000_000  # every member unpacked, as the archive declares them

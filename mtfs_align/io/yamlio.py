@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.text import MAX_YAML_BYTES, read_text
+from mtfs_align.io.input_files import MAX_YAML_BYTES, read_text
 
 _STANDARD = "tag:yaml.org,2002:"
 _SAFE_TAGS = {_STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}

@@ -10,7 +10,7 @@ from mtfs_align import constraints
 from mtfs_align.errors import Problem, display_path
 from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
-from mtfs_align.optimise.problem import RELAXABLE, Row, allowed_starts, build_problem
+from mtfs_align.optimise.problem import RELAXABLE, ConstraintRow, allowed_starts, build_problem
 from mtfs_align.wording import money
 
 
@@ -133,7 +133,7 @@ def precheck(model: Model) -> list[Problem]:
     return found
 
 
-def describe(model: Model, row: Row) -> str:
+def describe(model: Model, row: ConstraintRow) -> str:
     """One row of the optimiser in the words of its constraint family (mtfs_align.constraints)."""
     sc = model.scenario
     year = f" in {model.years[row.year]}" if row.year is not None else ""
@@ -156,7 +156,7 @@ def describe(model: Model, row: Row) -> str:
 def _elastic(model: Model, families: tuple[str, ...], settings: solvers.SolverSettings):
     """Rebuild, let every row of `families` be broken at a cost, and minimise the breaking."""
     sp = build_problem(model)
-    slacks: list[tuple[Row, list[pulp.LpVariable]]] = []
+    slacks: list[tuple[ConstraintRow, list[pulp.LpVariable]]] = []
     for family in families:
         for i, row in enumerate(sp.family(family)):
             c = row.constraint
@@ -187,7 +187,7 @@ def diagnose(model: Model, settings: solvers.SolverSettings) -> list[Problem]:
             found.append(_conflict(model, family, rows))
     if not found:
         rows = _elastic(model, tuple(present), settings) or []
-        by_family: dict[str, list[Row]] = {}
+        by_family: dict[str, list[ConstraintRow]] = {}
         for row in rows:
             by_family.setdefault(row.family, []).append(row)
         found = [_conflict(model, family, group) for family, group in by_family.items()]
@@ -203,7 +203,7 @@ def diagnose(model: Model, settings: solvers.SolverSettings) -> list[Problem]:
     return found
 
 
-def _conflict(model: Model, family: str, rows: list[Row]) -> Problem:
+def _conflict(model: Model, family: str, rows: list[ConstraintRow]) -> Problem:
     names = "; ".join(describe(model, row) for row in rows[:8])
     more = f" and {len(rows) - 8} more" if len(rows) > 8 else ""
     return _problem(

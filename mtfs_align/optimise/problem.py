@@ -25,7 +25,7 @@ RELAXABLE = ("floor", "cash_limit", "one_start", "capacity", "requires", "exclud
 
 
 @dataclass
-class Row:
+class ConstraintRow:
     """One constraint with what a person needs to name it in a message."""
 
     family: str
@@ -45,12 +45,12 @@ class SavingsProblem:
     draw: list[pulp.LpVariable]
     pay: list[pulp.LpVariable]
     unidentified: list[pulp.LpVariable]
-    rows: dict[str, list[Row]] = field(default_factory=dict)
+    rows: dict[str, list[ConstraintRow]] = field(default_factory=dict)
     stage_rows: dict[str, pulp.LpConstraint] = field(default_factory=dict)
     gap_scale: float = 1.0
     reserves_scale: float = 1.0
 
-    def family(self, name: str) -> list[Row]:
+    def family(self, name: str) -> list[ConstraintRow]:
         return self.rows.get(name, [])
 
     def plan_from_solution(self) -> dict[str, int]:
@@ -224,7 +224,7 @@ def _add(
     expression = pulp.LpAffineExpression(terms)
     constraint = pulp.LpConstraint(e=expression, sense=sense, rhs=rhs, name=name)
     sp.problem.addConstraint(constraint, name=name)
-    sp.rows[family].append(Row(family, constraint, subject, year, rhs))
+    sp.rows[family].append(ConstraintRow(family, constraint, subject, year, rhs))
 
 
 def _terms(variables: list, coefficients: np.ndarray, indices: np.ndarray) -> list:

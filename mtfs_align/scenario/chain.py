@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mtfs_align.errors import Problems
-from mtfs_align.io.text import resolve_or_problem
+from mtfs_align.io.input_files import resolve_or_problem
 from mtfs_align.io.yamlio import YamlDoc, load_yaml
 from mtfs_align.schema import SCENARIO
 

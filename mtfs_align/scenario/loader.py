@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mtfs_align.errors import Problems, display_path
+from mtfs_align.io.input_files import resolve_or_problem
 from mtfs_align.io.tables import read_csv_table
-from mtfs_align.io.text import resolve_or_problem
 from mtfs_align.io.yamlio import load_yaml
 from mtfs_align.model import cumulative_levels, need
 from mtfs_align.scenario.activities import read_activities
