@@ -15,7 +15,7 @@ _OUTCOME = _PRIORITY + ".outcomes[]"
 _KPI = _OUTCOME + ".kpis[]"
 
 
-def read_plan(doc: YamlDoc | None, problems: Problems):
+def read_corporate_plan(doc: YamlDoc | None, problems: Problems):
     council, priorities, outcomes = "", {}, {}
     if doc is None:
         return council, priorities, outcomes

@@ -13,7 +13,7 @@ from mtfs_align.io.yamlio import load_yaml
 from mtfs_align.model import cumulative_levels, need
 from mtfs_align.scenario.activities import read_activities
 from mtfs_align.scenario.chain import Chain, default_slug, load_chain, merge
-from mtfs_align.scenario.corporate_plan import read_plan
+from mtfs_align.scenario.corporate_plan import read_corporate_plan
 from mtfs_align.scenario.decisions import check_policy_references, read_plan_mapping
 from mtfs_align.scenario.mtfs import check_changed_funding, read_funding_changes, read_mtfs, resolve_reserves
 from mtfs_align.scenario.objects import Scenario
@@ -70,14 +70,14 @@ def load_scenario(path: Path | str) -> Scenario:
         problems.raise_if_any()
 
     inputs = [Path(d.path) for d in docs]
-    plan_doc, mtfs_doc, activities_table, options_table = _read_data_folder(data_dir, problems, inputs)
-    council, priorities, outcomes = read_plan(plan_doc, problems)
+    corporate_plan_doc, mtfs_doc, activities_table, options_table = _read_data_folder(data_dir, problems, inputs)
+    council, priorities, outcomes = read_corporate_plan(corporate_plan_doc, problems)
     mtfs = read_mtfs(mtfs_doc, problems)
-    if mtfs is None or plan_doc is None:
-        # The options and the policy refer to the years, and every table to the plan's ids:
-        # without them those checks would only add noise. The activities need only the plan, so
-        # with the plan readable they are still checked (every problem at once, DESIGN 7).
-        if plan_doc is not None:
+    if mtfs is None or corporate_plan_doc is None:
+        # The options and the policy refer to the years, and every table to the corporate plan's ids:
+        # without them those checks would only add noise. The activities need only the corporate plan, so
+        # with it readable they are still checked (every problem at once, DESIGN 7).
+        if corporate_plan_doc is not None:
             changes = merged.get("changes") if isinstance(merged.get("changes"), dict) else {}
             read_weights(merged.get("weights"), priorities, sc)
             read_activities(activities_table, changes, outcomes, 0.0, sc, problems)
@@ -147,7 +147,7 @@ def _read_data_folder(data_dir: Path, problems: Problems, inputs: list[Path]):
     from mtfs_align.io.workbook_in import find_workbook  # Excel input is optional
 
     workbook = find_workbook(data_dir, problems)
-    plan_doc = load_yaml(data_dir / "plan.yaml", problems, "corporate plan")
+    corporate_plan_doc = load_yaml(data_dir / "plan.yaml", problems, "corporate plan")
     mtfs_doc = load_yaml(data_dir / "mtfs.yaml", problems, "MTFS")
     activity_columns, option_columns = ACTIVITIES.columns(required=True), OPTIONS.columns(required=True)
     if workbook is not None:
@@ -159,7 +159,7 @@ def _read_data_folder(data_dir: Path, problems: Problems, inputs: list[Path]):
         activities_table = read_csv_table(data_dir / "activities.csv", problems, "activities", activity_columns)
         options_table = read_csv_table(data_dir / "options.csv", problems, "savings options", option_columns)
         inputs += [data_dir / name for name in DATA_FILES]
-    return plan_doc, mtfs_doc, activities_table, options_table
+    return corporate_plan_doc, mtfs_doc, activities_table, options_table
 
 
 def _check_year_spellings(options_table, merged: dict, sc: KeyReader) -> None:

@@ -1,4 +1,4 @@
-"""What a validated scenario holds: the plan's priorities, outcomes and KPIs, the activities and
+"""What a validated scenario holds: the corporate plan's priorities, outcomes and KPIs, the activities and
 savings options, the reserves and the policy, as plain dataclasses (no reading, no arithmetic)."""
 
 from __future__ import annotations
@@ -121,7 +121,8 @@ class Policy:
 
 @dataclass
 class Scenario:
-    """Everything a run needs, validated: the plan, the MTFS, activities, options and policy."""
+    """Everything a run needs, validated: the corporate plan, the MTFS, activities, options, policy
+    and the proposed savings plan (`plan`, the scenario's `plan:` key)."""
 
     name: str
     description: str
