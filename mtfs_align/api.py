@@ -338,7 +338,7 @@ def frontier(
         )
     with reporter.bar(points, "Frontier points") as advance:
         result = trade_off.frontier(
-            model, solver, vary=vary, start=start, stop=stop, points=points, progress=advance, seed=settings.seed
+            model, solver, vary, start, stop, points, progress=advance, seed=settings.seed, **settings.parallel()
         )
     ev = result.current.evaluation
     compared = None
@@ -414,6 +414,7 @@ def robust(
             concentration=settings.concentration,
             progress=advance,
             model=model,
+            **settings.parallel(),
         )
     ev = result.optimum
     fields = {

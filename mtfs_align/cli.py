@@ -20,6 +20,7 @@ import click
 
 from mtfs_align.cli_analysis import frontier, robust
 from mtfs_align.cli_common import (
+    PARALLEL,
     SOLVER,
     ClickReporter,
     analyse,
@@ -220,7 +221,7 @@ def compare(scenarios: tuple[Path, ...], out: Path | None, quiet: bool, debug: b
 
 @cli.command()
 @scenario_argument
-@setting_options("vary", "start", "stop", "points", "draws", "samples", "seed", "concentration", *SOLVER)
+@setting_options("vary", "start", "stop", "points", "draws", "samples", "seed", "concentration", *SOLVER, *PARALLEL)
 @common_options
 @handled
 def run(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **given) -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from mtfs_align.cli_common import SOLVER, analyse, common_options, handled, scenario_argument, setting_options
+from mtfs_align.cli_common import PARALLEL, SOLVER, analyse, common_options, handled, scenario_argument, setting_options
 
 
 @click.command()
 @scenario_argument
-@setting_options("vary", "start", "stop", "points", *SOLVER, "seed")
+@setting_options("vary", "start", "stop", "points", *SOLVER, "seed", *PARALLEL)
 @common_options
 @handled
 def frontier(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **given) -> None:
@@ -24,7 +24,7 @@ def frontier(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, 
 
 @click.command()
 @scenario_argument
-@setting_options("samples", "seed", "concentration", *SOLVER)
+@setting_options("samples", "seed", "concentration", *SOLVER, *PARALLEL)
 @common_options
 @handled
 def robust(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **given) -> None:

@@ -95,6 +95,7 @@ def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, start
             points=settings.points,
             progress=advance,
             seed=settings.seed,
+            **settings.parallel(),
         )
     results.add_table("frontier", front.table)
     results.analyses["frontier"] = front
@@ -136,6 +137,7 @@ def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, start
             concentration=settings.concentration,
             progress=advance,
             model=model,
+            **settings.parallel(),
         )
     results.add_table("core_index", robust.table)
     results.analyses["robust"] = robust

@@ -30,6 +30,10 @@ class Settings:
     workers: int = defaults.WORKERS  # local processes for the independent solves of a sweep
     scheduler: str | None = None  # a running Dask scheduler's address (takes precedence over workers)
 
+    def parallel(self) -> dict:
+        """The keywords of mtfs_align.parallel.run_tasks: where a sweep's solves run."""
+        return {"workers": self.workers, "scheduler": self.scheduler}
+
     def frontier_range(self) -> tuple[float, float]:
         from mtfs_align.analysis.frontier import resolve_range
 

@@ -18,9 +18,9 @@ Every option starts in 2021/22 only and saves the same every year:
   2.0 (gap 200): all three leave 50 a year: 20 then 10 drawn (the room is 30), 30 + 40 = 70
       unidentified (u1* = 30, sum u* = 70). Harm 2.
   2.5 (gap 250): likewise 80 + 90 = 170 unidentified, 30 drawn.
-Solved from the hardest point: 2.5 needs all three stages; at 2.0 u1* follows from 2.5's
-(u1*(f) = 100 f - 20 - 150: the most year 1 can save is 150, and 20 can be drawn), so stages 2
-and 3 only; 1.5, 1.0 and 0.5 are balanced by the plan found at 2.0, so stage 3 only: 8 solves.
+Each point is solved on its own (so that points can be solved side by side with the same answers):
+at 0.5, 1.0 and 1.5 the greedy balanced plan (S3, then S1, then S2, by harm per £) leaves nothing
+unidentified, which proves stages 1 and 2, so stage 3 only; 2.0 and 2.5 need all three: 9 solves.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ def test_hand_worked_frontier(tmp_path):
     assert [p.plan for p in result.points] == [{"S3": 0}, {"S1": 0, "S3": 0}] + [{"S1": 0, "S2": 0, "S3": 0}] * 3
     assert [p.unidentified_first_year for p in result.points] == pytest.approx([0, 0, 0, 30, 80], abs=1e-6)
     assert [p.unidentified_total for p in result.points] == pytest.approx([0, 0, 0, 70, 170], abs=1e-6)
-    # Re-solving, not re-building: 8 solves rather than 15, stages 1-2 skipped at three points.
-    assert [p.solves for p in result.points] == [1, 1, 1, 2, 3]
-    assert result.solves == 8 and result.skipped_balance_stages == 3
+    # 9 solves rather than 15: stages 1-2 proved by the greedy plan at three points.
+    assert [p.solves for p in result.points] == [1, 1, 1, 3, 3]
+    assert result.solves == 9 and result.skipped_balance_stages == 3
     assert result.current.scale == 1.0 and result.current.plan == {"S1": 0, "S3": 0}
     # the built problem is left at the scenario's own gap
     assert result.problem.gap_scale == 1.0

@@ -185,3 +185,102 @@ def test_without_dask_the_message_names_the_extra(monkeypatch):
     with pytest.raises(InputError) as caught:
         run_tasks(operator.neg, ITEMS, scheduler="tcp://127.0.0.1:8786")
     assert "pip install 'mtfs-align[dask]'" in str(caught.value)
+
+
+# ---------------------------------------------------------------------------- the sweeps, file for file
+
+FRONTIER = ["frontier", "scenarios/proposal.yaml", "--points", "3"]
+ROBUST = ["robust", "scenarios/proposal.yaml", "--samples", "4"]
+RUN = ["run", "scenarios/proposal.yaml", "--points", "3", "--draws", "500", "--samples", "4"]
+
+
+def _files(args: list[str], tmp_path, name: str, *extra: str) -> dict[str, str]:
+    """Every file the command writes (tests/golden's reading: timings and dates left out), and
+    what it printed, from the repository's root."""
+    from click.testing import CliRunner
+
+    from mtfs_align.cli import cli
+    from tests.golden import _folder, _in_repo, _terminal
+
+    out = tmp_path / name
+    with _in_repo():
+        result = CliRunner().invoke(cli, [*args, "--out", str(out), *extra])
+    assert result.exit_code in (0, 1), result.output  # 1: done, but a year does not balance
+    files = _folder(out)
+    files["terminal.txt"] = _terminal(result, out)
+    return files
+
+
+def _same(serial: dict[str, str], other: dict[str, str]) -> None:
+    assert sorted(other) == sorted(serial)
+    differ = [name for name in serial if other[name] != serial[name]]
+    assert differ == [], f"differ from the serial run: {differ}"
+
+
+@pytest.mark.parametrize("args", [FRONTIER, ROBUST], ids=["frontier", "robust"])
+def test_a_sweep_on_two_workers_and_on_dask_writes_the_serial_files(args, tmp_path, local_cluster):
+    serial = _files(args, tmp_path, "serial")
+    _same(serial, _files(args, tmp_path, "workers", "--workers", "2"))
+    _same(serial, _files(args, tmp_path, "dask", "--scheduler", local_cluster))
+
+
+@pytest.mark.parametrize("args", [FRONTIER, ROBUST], ids=["frontier", "robust"])
+def test_a_sweep_on_a_scheduler_and_worker_of_their_own_writes_the_serial_files(args, tmp_path, separate_scheduler):
+    _same(_files(args, tmp_path, "serial"), _files(args, tmp_path, "dask", "--scheduler", separate_scheduler))
+
+
+@pytest.mark.slow
+def test_run_on_two_workers_and_on_dask_writes_the_serial_files(tmp_path, local_cluster):
+    serial = _files(RUN, tmp_path, "serial")
+    _same(serial, _files(RUN, tmp_path, "workers", "--workers", "2"))
+    _same(serial, _files(RUN, tmp_path, "dask", "--scheduler", local_cluster))
+
+
+def test_the_confidence_frontier_on_two_workers_and_on_dask_is_the_serial_one(tmp_path, local_cluster):
+    """Planned for delivery risk (DESIGN 4.6) at each confidence: the same plans and figures."""
+    from factory import two_year_council
+
+    from mtfs_align.analysis.frontier import frontier
+
+    model = two_year_council("frontiershire", "frontier").model(tmp_path)
+    serial = frontier(model, vary="confidence", points=3)
+    for given in ({"workers": 2}, {"scheduler": local_cluster}):
+        other = frontier(model, vary="confidence", points=3, **given)
+        assert other.table.equals(serial.table)
+        assert [p.plan for p in other.points] == [p.plan for p in serial.points]
+        assert [p.cvar_k.tolist() for p in other.points] == [p.cvar_k.tolist() for p in serial.points]
+
+
+def test_the_api_takes_workers_and_scheduler(local_cluster):
+    import mtfs_align
+    from tests.golden import REPO
+
+    scenario = REPO / "scenarios" / "proposal.yaml"
+    serial = mtfs_align.frontier(scenario, points=3)
+    for given in ({"workers": 2}, {"scheduler": local_cluster}):
+        other = mtfs_align.frontier(scenario, points=3, **given)
+        assert other.tables["frontier"].equals(serial.tables["frontier"])
+        assert [p.plan for p in other.analyses["frontier"].points] == [
+            p.plan for p in serial.analyses["frontier"].points
+        ]
+    robust = mtfs_align.robust(scenario, samples=3, workers=2)
+    assert robust.analyses["robust"].plans == mtfs_align.robust(scenario, samples=3).analyses["robust"].plans
+
+
+@pytest.mark.parametrize(
+    "flags, field",
+    [(["--workers", "0"], "--workers"), (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler")],
+)
+def test_bad_flags_on_the_command_line_exit_2_with_a_located_message(flags, field, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from mtfs_align.cli import cli
+    from tests.golden import _in_repo
+
+    monkeypatch.setattr(defaults, "SCHEDULER_TIMEOUT", 2.0)
+    out = tmp_path / "out"
+    with _in_repo():
+        result = CliRunner().invoke(cli, [*FRONTIER, "--out", str(out), *flags])
+    assert result.exit_code == 2
+    assert f"{field}:" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()  # no partial output

@@ -8,13 +8,19 @@ point) and the draw is normalised; when it gives none, they are drawn from a Dir
 parameters `concentration x W[p]` around the Cabinet's weights (a priority weighted 0 stays 0).
 
 Only the harm stage depends on the weights: stages 1 and 2 are solved once on the built problem,
-and each sample re-solves stage 3 with its own harm coefficients, warm-started from the plan
-before. All draws come from one seeded numpy Generator, so a seed gives identical results.
+and each sample re-solves stage 3 with its own harm coefficients, started from the optimal plan
+at the Cabinet's weights. Each sample is a task of its own (`solve_sample`), whose answer depends
+on its weights alone, so samples can be solved side by side (`workers`, `scheduler`:
+mtfs_align.parallel) with the same results as one after another; a process builds the problem
+once and re-uses it for every sample it is given. All draws come from one seeded numpy
+Generator, so a seed gives identical results.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,13 +31,15 @@ from mtfs_align.defaults import CONCENTRATION as DEFAULT_CONCENTRATION
 from mtfs_align.defaults import LIMITS
 from mtfs_align.defaults import SAMPLES as DEFAULT_SAMPLES
 from mtfs_align.defaults import SEED as DEFAULT_SEED
+from mtfs_align.defaults import WORKERS as DEFAULT_WORKERS
 from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import Evaluation, evaluate
 from mtfs_align.model import Model, build_model
-from mtfs_align.optimise import prepare, solve_balance_stages, solve_harm_stage
+from mtfs_align.optimise import bound_first_year, bound_horizon, prepare, solve_balance_stages, solve_harm_stage
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.risk_plan import build_risk_problem
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.parallel import run_tasks
 from mtfs_align.scenario import Scenario
 
 CORE, EXTERIOR = 0.95, 0.05
@@ -145,6 +153,8 @@ def robust(
     concentration: float = DEFAULT_CONCENTRATION,
     progress: Progress | None = None,
     model: Model | None = None,
+    workers: int = DEFAULT_WORKERS,
+    scheduler: str | None = None,
 ) -> RobustResult:
     """Core index of every option over `samples` weight samples (DESIGN 4.5); a scenario planned
     on risk is re-planned on its K futures, drawn from the same seed's planning stream (DESIGN 4.6)."""
@@ -166,28 +176,34 @@ def robust(
         statuses = [found.status]
         optimum = evaluate(model, found.plan)
     else:
-        _, _, status = solve_balance_stages(sp, settings, started)
+        u1, u_total, status = solve_balance_stages(sp, settings, started)
         statuses = [status, solve_harm_stage(sp, settings, started).status]
         optimum = evaluate(model, sp.plan_from_solution())
 
+    if risk_problem is not None:
+        stages = risk_problem.balance_stages
+    else:
+        stages = (u1, u_total, optimum.plan)
+    key = uuid.uuid4().hex
+    tasks = [SampleTask(key, model, settings, seed, weights[s], stages) for s in range(samples)]
+    _built.key, _built.sp, _built.rp = key, sp, risk_problem  # samples solved here re-use this build
+    try:
+        done = run_tasks(
+            solve_sample,
+            tasks,
+            workers=workers,
+            scheduler=scheduler,
+            on_done=None if progress is None else (lambda index, found: progress(1)),
+        )
+    finally:
+        _built.key, _built.sp, _built.rp = None, None, None
     index = model.option_index()
     adopted = np.zeros((samples, len(model.option_ids)), dtype=bool)
-    plans = []
-    for s in range(samples):
-        # The stage-1 and stage-2 bounds stay: they do not depend on the weights. The variables
-        # still hold the last plan, a feasible warm start for this one.
-        if risk_problem is not None:
-            risk_problem.start_harm = start_harm_for(model, weights[s])
-            third = risk_problem.solve_harm(settings)
-            plans.append(third.plan)
-        else:
-            third = solve_harm_stage(sp, settings, time.perf_counter(), start_harm_for(model, weights[s]))
-            plans.append(sp.plan_from_solution())
-        statuses.append(third.status)
-        for oid in plans[-1]:
+    plans = [plan for plan, _ in done]
+    statuses += [status for _, status in done]
+    for s, plan in enumerate(plans):
+        for oid in plan:
             adopted[s, index[oid]] = True
-        if progress is not None:
-            progress(1)
 
     core = adopted.mean(axis=0)
     names = [scenario.options[o].name for o in model.option_ids]
@@ -211,6 +227,51 @@ def robust(
         seconds=time.perf_counter() - began,
         problem=sp,
     )
+
+
+@dataclass(frozen=True)
+class SampleTask:
+    """One weight sample, picklable: sent to a worker process or a Dask worker."""
+
+    key: str  # the robustness run it belongs to (which built problem to re-use)
+    model: Model
+    settings: SolverSettings
+    seed: int
+    weights: np.ndarray  # (P,) the sample's priority weights
+    stages: tuple  # stages 1 and 2: (u1*, sum u*, the optimal plan), or the risk model's balance_stages
+
+
+class _Built(threading.local):
+    key: str | None = None
+    sp: SavingsProblem | None = None
+    rp: object = None
+
+
+_built = _Built()
+
+
+def solve_sample(task: SampleTask) -> tuple[dict[str, int], str]:
+    """The optimal plan under the sample's weights, and its status: the harm stage alone, under the
+    stage-1 and stage-2 bounds of the Cabinet's weights, started from the plan optimal at those."""
+    model = task.model
+    if _built.key != task.key or _built.sp is None:
+        _built.key, _built.sp, _built.rp = task.key, prepare(model), None
+        if model.scenario.policy.plan_on == "risk":
+            policy = model.scenario.policy
+            _built.rp = build_risk_problem(_built.sp, policy.risk_draws, task.seed, policy.confidence)
+    harm = start_harm_for(model, task.weights)
+    if _built.rp is not None:
+        rp = _built.rp
+        rp.balance_stages, rp.start_harm = task.stages, harm
+        third = rp.solve_harm(task.settings)
+        return third.plan, third.status
+    sp = _built.sp
+    u1, u_total, optimum = task.stages
+    bound_first_year(sp, u1)
+    bound_horizon(sp, u_total)
+    sp.set_start_values(optimum)
+    third = solve_harm_stage(sp, task.settings, time.perf_counter(), harm)
+    return sp.plan_from_solution(), third.status
 
 
 def lines(result: RobustResult) -> list[str]:
