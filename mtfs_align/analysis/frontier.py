@@ -196,11 +196,11 @@ def frontier(
         frontier_points.forget(key)
     results = done[:points]
     current = next((p for p in results if abs(p.scale - here) < 1e-12), done[-1])
-    # The problem handed back is at the scenario's own scale with the stage rows settled, the same
+    # The problem handed back is at the scenario's own scale without stage rows, as built: the same
     # whether or not points were solved on it here.
     sp.scale_gap(1.0)
     sp.scale_reserves(1.0)
-    frontier_points.settle_rows(sp)
+    frontier_points.fresh_rows(sp)
     return FrontierResult(
         vary=vary,
         points=results,

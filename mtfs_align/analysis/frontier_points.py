@@ -4,7 +4,7 @@ mtfs_align.parallel, one per point, so that points can be solved side by side (`
 
 A point's answer depends on its scale alone, never on the points solved before it in the same
 process: each point sets its gap or reserves (absolute right-hand sides, not relative to the last
-point), puts the stage-bound rows in the same state (both present, not binding), and then solves as
+point), takes out the stage-bound rows of the point before (`fresh_rows`), and then solves as
 `optimise` does (DESIGN 4.4): the greedy balanced plan proves stages 1 and 2 when it leaves nothing
 unidentified (and starts stage 3); otherwise stage 1 is solved from nothing and stages 2 and 3
 start from the stage before. No plan, bound or warm start is carried from one point to the next,
@@ -117,12 +117,20 @@ def scaled_model(model: Model, vary: str, factor: float) -> Model:
     return dataclasses.replace(model, scenario=dataclasses.replace(sc, reserves=scaled_reserves(sc.reserves, factor)))
 
 
-def settle_rows(sp: SavingsProblem) -> None:
-    """Both stage-bound rows present and not binding, whatever was solved on `sp` before: the rows
-    the solver is given are then the same for a freshly built problem and for one re-used."""
-    bound_first_year(sp, 0.0)
-    bound_horizon(sp, 0.0)
-    release_stage_bounds(sp)
+def fresh_rows(sp: SavingsProblem) -> None:
+    """The stage-bound rows (and any row added beside them) taken out of `sp`, so that the rows the
+    solver is given at the next point are exactly those of a freshly built problem: a point solved
+    on a re-used problem is then the same solve as `optimise` of the scaled scenario, and its
+    answer cannot depend on what was solved on the problem before."""
+    rows = getattr(sp.problem, "_constraints", None)  # PuLP keeps its rows by name
+    if rows is None:  # another PuLP: both stage rows present and not binding is as order-free
+        bound_first_year(sp, 0.0)
+        bound_horizon(sp, 0.0)
+        release_stage_bounds(sp)
+        return
+    for name in list(sp.stage_rows):
+        rows.pop(name, None)
+    sp.stage_rows.clear()
 
 
 def rescale(sp: SavingsProblem, vary: str, factor: float) -> None:
@@ -139,7 +147,7 @@ def solve_point(task: PointTask) -> FrontierPoint:
         return _risk_point(task, sp)
     began = time.perf_counter()
     rescale(sp, task.vary, task.scale)
-    settle_rows(sp)
+    fresh_rows(sp)
     quick = balanced_plan(sp)  # its start values are left set for the harm stage
     if quick is not None:
         u1 = u_total = 0.0
