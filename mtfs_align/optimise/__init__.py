@@ -137,13 +137,32 @@ def _set_stage_row(sp: SavingsProblem, name: str, expression, bound: float) -> N
         solvers.set_rhs(row, bound)
 
 
-_INACTIVE = 1e9  # a stage bound that cannot bind (£1,000bn)
+_INACTIVE = 1e9  # the least bound that cannot bind on a council of ordinary size (£1,000bn)
+
+
+def inactive_bound(model: Model) -> float:
+    """A right-hand side that no stage row can reach, from the model's own totals: every stage row
+    bounds unidentified savings, counted savings or harm, and none of them can exceed the sum of
+    every need, funding, pressure, saving and harm in the model (a fixed £1,000bn once made
+    councils with totals above it report a contradiction that did not exist)."""
+    totals = (
+        np.abs(model.need).sum()
+        + np.abs(model.need_council).sum()
+        + np.abs(model.funding).sum()
+        + np.abs(model.pressures).sum()
+        + np.abs(model.gap).sum()
+        + np.abs(model.nominal).sum()
+        + np.abs(model.counted).sum()
+        + np.abs(model.harm).sum() * model.n
+    )
+    return max(_INACTIVE, 10.0 * float(totals))
 
 
 def _drop_stage_rows(sp: SavingsProblem) -> None:
     """Stage bounds stay in the problem (PuLP cannot remove rows cleanly) but stop binding."""
+    bound = inactive_bound(sp.model) * max(1.0, sp.gap_scale)  # the frontier scales the gap
     for row in sp.stage_rows.values():
-        solvers.set_rhs(row, _INACTIVE)
+        solvers.set_rhs(row, bound)
 
 
 def _remaining(settings: SolverSettings, started: float) -> SolverSettings:
@@ -291,7 +310,7 @@ def solve_horizon_stage(
 ) -> tuple[float, str]:
     """Stage 2 alone (proven optimal), under the stage-1 bound already set; then its bound."""
     if "stage2_horizon" in sp.stage_rows:
-        solvers.set_rhs(sp.stage_rows["stage2_horizon"], _INACTIVE)
+        solvers.set_rhs(sp.stage_rows["stage2_horizon"], inactive_bound(sp.model) * max(1.0, sp.gap_scale))
     u_total, status = _solve_balance_stage(sp, _total_unidentified(sp), settings, started, warm)
     bound_horizon(sp, u_total)
     return u_total, status
