@@ -16,6 +16,7 @@ from mtfs_align.defaults import SEED as DEFAULT_SEED  # noqa: F401 (the name the
 
 STRATA_BITS = 14
 STRATA = 1 << STRATA_BITS  # equally likely slices of each delivered share's distribution
+_WORDS_AT_ONCE = 8192  # raw words per call when filling a buffer (64 KB: no fresh pages each time)
 
 
 @functools.lru_cache(maxsize=32)
@@ -64,18 +65,41 @@ def _slice_means(a: float, b: float) -> np.ndarray:
 def random_slices(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Slice numbers 0..STRATA-1, uniform and independent: four 16-bit lanes of each 64-bit word
     of the generator's own stream, several times faster than Generator.integers."""
+    return slices_of(slice_words(rng, shape[0] * shape[1]), shape)
+
+
+def slice_words(rng: np.random.Generator, cells: int, out: np.ndarray | None = None) -> np.ndarray:
+    """The generator's raw 64-bit words that random_slices turns into `cells` slice numbers; into
+    the front of `out` (uint64) when given, drawn a few at a time so that no new large array is
+    made (the same words in the same order: random_raw draws one word after another)."""
+    words = -(-cells // 4)
+    if out is None:
+        return rng.bit_generator.random_raw(words)
+    out = out[:words]
+    for first in range(0, words, _WORDS_AT_ONCE):
+        out[first : first + _WORDS_AT_ONCE] = rng.bit_generator.random_raw(min(_WORDS_AT_ONCE, words - first))
+    return out
+
+
+def slices_of(words: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Slice numbers (shape) from slice_words: the top STRATA_BITS of each 16-bit lane."""
     cells = shape[0] * shape[1]
-    lanes = rng.bit_generator.random_raw(-(-cells // 4)).view(np.uint16)[:cells]
-    return (lanes >> (16 - STRATA_BITS)).reshape(shape)
+    return (words.view(np.uint16)[:cells] >> (16 - STRATA_BITS)).reshape(shape)
 
 
-def late_cells(rng: np.random.Generator, slip: float, cells: int) -> np.ndarray:
+def late_cells(
+    rng: np.random.Generator, slip: float, cells: int, scratch: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """Flat indices, in increasing order, of the late cells among `cells` independent chances of
     `slip` each.
 
     Drawn as geometric gaps from one late cell to the next: the same distribution as one uniform
     draw per cell, at a cost in proportion to the late cells only (a tenth at the default slip).
-    A gap is 1 + floor(E / -log(1 - slip)) with E exponential, which is exactly geometric."""
+    A gap is 1 + floor(E / -log(1 - slip)) with E exponential, which is exactly geometric.
+
+    `scratch`, a float64 and an int64 array of late_batch(cells, slip) or more, holds the first
+    batch (the one that nearly always suffices), and the cells returned are then a view of the
+    int64 array, so that no new large array is made; the cells are the same either way."""
     if slip <= 0.0 or cells == 0:
         return np.empty(0, dtype=np.int64)
     if slip >= 1.0:
@@ -83,12 +107,25 @@ def late_cells(rng: np.random.Generator, slip: float, cells: int) -> np.ndarray:
     rate = -np.log1p(-slip)
     found, last = [], -1
     while last < cells - 1:
-        remaining = cells - 1 - last
-        batch = int(remaining * slip + 5 * np.sqrt(remaining * slip) + 16)
+        batch = late_batch(cells - 1 - last, slip)
+        if scratch is not None and not found and batch <= min(len(scratch[0]), len(scratch[1])):
+            exponentials = rng.standard_exponential(out=scratch[0][:batch])
+            positions = scratch[1][:batch]
+        else:
+            exponentials = rng.standard_exponential(batch)
+            positions = np.empty(batch, dtype=np.int64)
         # capped at `cells` (any gap that long ends the search) so a tiny slip cannot overflow
-        spans = np.minimum(rng.standard_exponential(batch) / rate, cells)
-        gaps = np.floor(spans).astype(np.int64) + 1
-        positions = last + np.cumsum(gaps)
-        found.append(positions[positions < cells])
+        spans = np.minimum(np.divide(exponentials, rate, out=exponentials), cells, out=exponentials)
+        np.copyto(positions, spans, casting="unsafe")  # floor, as spans are never negative
+        positions += 1
+        positions[0] += last
+        np.cumsum(positions, out=positions)
+        found.append(positions[: np.searchsorted(positions, cells)])
         last = int(positions[-1])
-    return np.concatenate(found)
+    return found[0] if len(found) == 1 else np.concatenate(found)
+
+
+def late_batch(remaining: int, slip: float) -> int:
+    """Exponentials drawn for `remaining` cells: the mean number of late cells, five standard
+    deviations and 16 more."""
+    return int(remaining * slip + 5 * np.sqrt(remaining * slip) + 16)

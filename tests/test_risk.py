@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from mtfs_align.analysis import risk
+from mtfs_align.analysis import risk_draws
 from mtfs_align.analysis.risk import (
     RISK_COLUMNS,
     DeliveryProfile,
@@ -283,7 +283,7 @@ def test_an_empty_plan_leaves_the_gap(tmp_path):
 def test_same_seed_same_results_and_progress_per_chunk(tmp_path, monkeypatch):
     council, plan_labels = mixed_council()
     model, plan = build(tmp_path, council, plan_labels)
-    monkeypatch.setattr(risk, "CHUNK_ELEMENTS", 300)  # 100 draws of 3 options per chunk
+    monkeypatch.setattr(risk_draws, "BLOCK_CELLS", 300)  # 100 draws of 3 options per block
     steps: list[int] = []
     first = simulate(model, plan, draws=1_050, seed=42, progress=steps.append)
     again = simulate(model, plan, draws=1_050, seed=42)

@@ -29,23 +29,27 @@ confidence p (policy.confidence):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from mtfs_align.analysis.risk_draws import (  # noqa: F401 (DeliveryProfile ... plan_savings: this module's names too)
+    DeliveryProfile,
+    delivery_profile,
+    draw_delivery,
+    draw_savings,
+    plan_savings,
+)
 from mtfs_align.defaults import DRAWS as DEFAULT_DRAWS
 from mtfs_align.defaults import LIMITS
 from mtfs_align.defaults import SEED as DEFAULT_SEED
-from mtfs_align.delivery import beta_strata, late_cells, random_slices
 from mtfs_align.errors import InputError, Problem
-from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, plan_arrays, settle_reserves
+from mtfs_align.evaluate import TOLERANCE_K, clean, order_plan, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.progress import Progress
 from mtfs_align.tail import cvar, var
 
-CHUNK_ELEMENTS = 1 << 20  # draws x options held at once: bounds memory to a few tens of MB
-_SINGLE_THREAD_WORK = 160_000  # multiply-adds per matrix product (see _thin_product)
 RISK_COLUMNS = ["year", "p5_k", "p50_k", "p95_k", "expected_unidentified_k", "p_balanced", "p5_reserves_balance_k"]
 RESILIENCE_COLUMNS = [
     "year",
@@ -57,42 +61,6 @@ RESILIENCE_COLUMNS = [
     "p95_cover_used_k",
     "shortfall_at_confidence_k",
 ]
-
-
-@dataclass
-class DeliveryProfile:
-    """A plan's options in the shape the delivery model needs.
-
-    Options are sorted by their delivery share d, so options with the same RAG rating form one
-    block of columns and share one table of delivered shares.
-    """
-
-    option_ids: list[str]
-    delivery: np.ndarray  # (k,) d = policy.delivery[rag]
-    on_time: np.ndarray  # (k, n) C[o, t - s]: the level if the option starts as planned
-    late: np.ndarray  # (k, n) C[o, t - s - 1]: the level if it starts a year late
-    one_off: np.ndarray  # (n,) one-off costs by planned start year, paid whatever happens
-    gain: np.ndarray = field(init=False, repr=False)  # (k, n) positive on-time levels
-    late_gain: np.ndarray = field(init=False, repr=False)  # (k, n) positive late levels
-    cost: np.ndarray = field(init=False, repr=False)  # (n,) on-time costs (levels <= 0), summed
-    cost_if_late: np.ndarray = field(init=False, repr=False)  # (k, n) change in costs when late
-    costly: np.ndarray = field(init=False, repr=False)  # (k,) options whose costs move when late
-
-    def __post_init__(self) -> None:
-        self.gain = np.maximum(self.on_time, 0.0)
-        self.late_gain = np.maximum(self.late, 0.0)
-        on_time_cost = np.minimum(self.on_time, 0.0)
-        self.cost = on_time_cost.sum(axis=0)
-        self.cost_if_late = np.minimum(self.late, 0.0) - on_time_cost
-        self.costly = np.any(self.cost_if_late != 0.0, axis=1)
-
-    @property
-    def blocks(self) -> list[tuple[int, int, float]]:
-        """(first, end, d) of each run of options with the same delivery share."""
-        edges = np.flatnonzero(np.diff(self.delivery)) + 1
-        starts = [0, *edges.tolist()]
-        ends = [*edges.tolist(), len(self.delivery)]
-        return [(lo, hi, float(self.delivery[lo])) for lo, hi in zip(starts, ends, strict=True) if hi > lo]
 
 
 @dataclass
@@ -146,96 +114,6 @@ def check_settings(draws: int, seed: int) -> None:
         raise InputError(problems)
 
 
-def delivery_profile(model: Model, plan: dict[str, int]) -> DeliveryProfile:
-    """The plan's on-time and one-year-late levels, delivery shares and one-off costs."""
-    n = model.n
-    options, starts = plan_arrays(model, plan)
-    rags = [model.scenario.options[o].rag for o in plan]
-    delivery = np.array([model.scenario.policy.delivery[r] for r in rags], dtype=float)
-    order = np.argsort(delivery, kind="stable")
-    options, starts, delivery = options[order], starts[order], delivery[order]
-
-    # level index j = t - s; -1 (and below) is "not started yet"
-    j = np.arange(n)[None, :] - starts[:, None]
-    padded = np.concatenate([np.zeros((len(options), 1)), model.levels[options]], axis=1)
-    on_time = _take_levels(padded, j)
-    late = _take_levels(padded, j - 1)
-    one_off = np.zeros(n)
-    np.add.at(one_off, starts, model.one_off[options])
-    ids = list(plan)
-    return DeliveryProfile(
-        option_ids=[ids[i] for i in order], delivery=delivery, on_time=on_time, late=late, one_off=one_off
-    )
-
-
-def _take_levels(padded: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """C[o, j] from levels padded with a leading zero column; j < 0 gives 0 (not started)."""
-    rows = np.arange(padded.shape[0])[:, None]
-    return padded[rows, np.maximum(j, -1) + 1]
-
-
-def draw_delivery(
-    rng: np.random.Generator, profile: DeliveryProfile, slip: float, concentration: float, draws: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """One chunk of draws: the share each option delivers (draws, k), and which options start late,
-    as the flat indices, in increasing order, of the late cells of a draws x k matrix."""
-    k = len(profile.delivery)
-    late = late_cells(rng, slip, draws * k)
-    share = np.empty((draws, k))
-    for lo, hi, d in profile.blocks:
-        if d <= 0.0 or d >= 1.0:
-            share[:, lo:hi] = d
-        else:
-            share[:, lo:hi] = beta_strata(d, concentration)[random_slices(rng, (draws, hi - lo))]
-    return share, late
-
-
-def plan_savings(
-    profile: DeliveryProfile, share: np.ndarray, late: np.ndarray, overwrite_share: bool = False
-) -> np.ndarray:
-    """Savings in each year of each draw (draws, n), given the share each option delivers of its
-    positive levels (draws, k) and the late cells (flat indices in increasing order, e.g.
-    np.flatnonzero of a draws x k mask). Costs are paid in full, a year later when late.
-
-    The options on time are one matrix product (late cells zeroed: `share` itself when
-    `overwrite_share`); the late cells are then added one by one and summed draw by draw, so a
-    late option's saving is computed directly, not as a difference."""
-    if len(late):
-        late_share = share.reshape(-1)[late]
-        if not overwrite_share:
-            share = share.copy()
-        share.reshape(-1)[late] = 0.0
-    savings = _thin_product(share, profile.gain) + profile.cost
-    if len(late):
-        rows, cols = np.divmod(late, share.shape[1])
-        change = late_share[:, None] * np.take(profile.late_gain, cols, axis=0)
-        costly = profile.costly[cols]
-        if costly.any():
-            change[costly] += np.take(profile.cost_if_late, cols[costly], axis=0)
-        firsts = np.flatnonzero(np.diff(rows, prepend=-1))  # the first late cell of each draw
-        savings[rows[firsts]] += np.add.reduceat(change, firsts, axis=0)
-    return savings
-
-
-def _thin_product(share: np.ndarray, gain: np.ndarray) -> np.ndarray:
-    """share @ gain, as a batch of products of a few draws each.
-
-    The product is thin (one column per year) and memory-bound. OpenBLAS wakes its worker threads
-    for a product above about 262,144 multiply-adds; on a busy two-core machine waiting for them
-    costs several times the product itself, so each product of the batch is kept below that."""
-    draws, k = share.shape
-    if k == 0:
-        return np.zeros((draws, gain.shape[1]))
-    rows = max(1, min(draws, _SINGLE_THREAD_WORK // (k * gain.shape[1])))
-    whole = draws - draws % rows
-    out = np.empty((draws, gain.shape[1]))
-    if whole:
-        out[:whole] = (share[:whole].reshape(-1, rows, k) @ gain).reshape(whole, -1)
-    if whole < draws:
-        out[whole:] = share[whole:] @ gain
-    return out
-
-
 def simulate(
     model: Model,
     plan: dict[str, int],
@@ -243,10 +121,14 @@ def simulate(
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
     confidence: float | None = None,
+    workers: int | None = None,
+    memory_budget: float | None = None,
 ) -> RiskResult:
     """Monte Carlo of the plan's delivery (DESIGN 4.5) and its resilience at `confidence` (default the
     scenario's policy.confidence; DESIGN 4.6); `progress` is called with the number of draws
-    finished after each chunk. The same model, plan, draws and seed give identical results."""
+    finished after each block. The draws are held in chunks within `memory_budget` bytes and worked
+    on `workers` threads (mtfs_align.analysis.risk_draws); the same model, plan, draws and seed give
+    identical results whatever the budget and the threads."""
     if draws < 1:
         raise ValueError(f"draws must be at least 1, not {draws}")
     sc = model.scenario
@@ -256,16 +138,30 @@ def simulate(
         raise ValueError(f"the confidence must be between 0 and 1, not {confidence}")
     plan = order_plan(model, plan)
     profile = delivery_profile(model, plan)
-    rng = np.random.default_rng(seed)
-    chunk = max(1, min(draws, CHUNK_ELEMENTS // max(len(profile.delivery), 1)))
-    savings = np.empty((draws, model.n))
-    for first in range(0, draws, chunk):
-        size = min(chunk, draws - first)
-        share, late = draw_delivery(rng, profile, policy.slip, policy.delivery_concentration, size)
-        savings[first : first + size] = plan_savings(profile, share, late, overwrite_share=True)
-        if progress is not None:
-            progress(size)
+    savings = draw_savings(
+        profile,
+        policy.slip,
+        policy.delivery_concentration,
+        draws,
+        seed,
+        progress=progress,
+        workers=workers,
+        memory_budget=memory_budget,
+    )
+    return risk_result(model, plan, draws, seed, profile, savings, confidence)
 
+
+def risk_result(
+    model: Model,
+    plan: dict[str, int],
+    draws: int,
+    seed: int,
+    profile: DeliveryProfile,
+    savings: np.ndarray,
+    confidence: float,
+) -> RiskResult:
+    """risk.csv, resilience.csv and the rest from each draw's savings (draws, n)."""
+    sc = model.scenario
     after_savings = model.gap - savings + profile.one_off
     res = settle_reserves(after_savings, sc.reserves.usable_k, sc.reserves.minimum_k, sc.reserves.max_cover_k)
     unidentified = clean(res.unidentified)
