@@ -7,7 +7,9 @@ the same 11 points each optimised independently from scratch (target: serial no 
 
 The council is bench/synthetic.py's. It prints the machine, the load (`uptime`) before and after,
 each run's wall-clock time and per-point seconds, and checks that the parallel frontier's table
-and plans are the serial one's exactly.
+and plans are the serial one's exactly. Serial against independent is judged on CPU time (all
+threads of this process), which other work on a shared machine does not inflate as it does the
+wall-clock; both are printed.
 """
 
 from __future__ import annotations
@@ -96,24 +98,28 @@ def main(argv: list[str] | None = None) -> int:
     ok = same and side_s <= PARALLEL_TARGET * serial_s
 
     if not args.no_independent:
-        total = 0.0
+        total = total_cpu = 0.0
         agree = True
         print("independent optimise() of each scaled scenario, from scratch:")
         for p in serial.points:
             scaled = scaled_model(model, args.vary, p.scale)
-            began = time.perf_counter()
+            began, used = time.perf_counter(), time.process_time()
             alone = optimise(scaled, settings)
             objective = evaluate(scaled, alone.plan).objective  # the frontier evaluates its points too
             seconds = time.perf_counter() - began
             total += seconds
+            total_cpu += time.process_time() - used
             close = abs(objective - p.evaluation.objective) <= 2 * settings.mip_gap * max(1.0, abs(objective))
             agree &= close
             print(f"  {p.scale:>5.2f}x {seconds:>7.2f} s  {'same plan' if alone.plan == p.plan else 'other plan'}")
         print(
-            f"independent total: {total:.1f} s; serial frontier / independent = {serial_s / total:.2f} "
-            f"(target <= {INDEPENDENT_TARGET:g}); objectives {'agree' if agree else 'DIFFER'} within the MIP gap"
+            f"independent total: {total:.1f} s (CPU {total_cpu:.1f} s); serial frontier / independent = "
+            f"{serial_s / total:.2f} wall-clock, {cpu / total_cpu:.2f} CPU (target <= {INDEPENDENT_TARGET:g}); "
+            f"objectives {'agree' if agree else 'DIFFER'} within the MIP gap"
         )
-        ok = ok and agree and serial_s <= INDEPENDENT_TARGET * total
+        # On a shared machine the wall-clock moves with other work; the CPU time is the solves' own
+        # cost (the same solves: see "same plan"), so the target is judged on it.
+        ok = ok and agree and cpu <= INDEPENDENT_TARGET * total_cpu
     print(f"load after: {load()}")
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
