@@ -284,3 +284,26 @@ def test_bad_flags_on_the_command_line_exit_2_with_a_located_message(flags, fiel
     assert result.exit_code == 2
     assert f"{field}:" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()  # no partial output
+
+
+@pytest.mark.slow
+def test_sweeps_planned_for_delivery_risk_write_the_serial_files(tmp_path, local_cluster):
+    """plan_on: risk (DESIGN 4.6): the frontier re-plans each point on the K futures, and each
+    weight sample re-solves the harm stage under the futures' stage bounds, shipped to the workers."""
+    from click.testing import CliRunner
+    from factory import Council
+
+    from mtfs_align.cli import cli
+    from tests.golden import _folder, _terminal
+
+    council = Council(scenario_name="risky")
+    council.scenario["policy"] = {"plan_on": "risk", "confidence": 0.8, "risk_draws": 60}
+    path = council.write(tmp_path / "council")
+    for args in (["frontier", "--points", "2"], ["robust", "--samples", "2"]):
+        found = []
+        for name, extra in (("serial", []), ("workers", ["--workers", "2"]), ("dask", ["--scheduler", local_cluster])):
+            out = tmp_path / f"{args[0]}-{name}"
+            result = CliRunner().invoke(cli, [args[0], str(path), *args[1:], "--out", str(out), "-q", *extra])
+            assert result.exit_code in (0, 1), result.output
+            found.append((_terminal(result, out), _folder(out)))
+        assert found[1] == found[0] and found[2] == found[0]
