@@ -26,6 +26,7 @@ _EXPORTS = {
     "compare": "mtfs_align.api",
     "run": "mtfs_align.api",
     "brief": "mtfs_align.api",
+    "batch": "mtfs_align.api",
     "Settings": "mtfs_align.settings",
     "RunResults": "mtfs_align.results",
     "read_results": "mtfs_align.results",

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from mtfs_align import defaults
+from mtfs_align.batch import batch  # many scenarios' runs (DESIGN 6 `batch`), defined with its folder rules
 from mtfs_align.errors import InputError, Problem, display_path
 from mtfs_align.progress import SILENT, Reporter
 from mtfs_align.report.tables import manifest, solution_fields
@@ -487,6 +488,7 @@ def _written(results: RunResults, out: Path | str | None) -> RunResults:
 
 __all__ = [
     "Settings",
+    "batch",
     "brief",
     "check",
     "compare",

@@ -47,6 +47,7 @@ EXAMPLES = {
     "robust": "mtfs-align robust scenarios/central.yaml --samples 100",
     "compare": "mtfs-align compare scenarios/central.yaml scenarios/funding_shock.yaml",
     "run": "mtfs-align run scenarios/central.yaml --out outputs/central-cabinet",
+    "batch": "mtfs-align batch --list councils.txt --out outputs/national --workers 2",
     "brief": "mtfs-align brief --out outputs/central/run",
     "init": "mtfs-align init my-council",
     "import": "mtfs-align import savings-tracker.xlsx --into data/my-council",
@@ -54,7 +55,10 @@ EXAMPLES = {
 
 
 # The order of the workflow, not click's alphabetical one; commands not named here follow.
-WORKFLOW = ["init", "import", "validate", "check", "optimise", "frontier", "risk", "robust", "compare", "run", "brief"]
+WORKFLOW = [
+    *("init", "import", "validate", "check", "optimise", "frontier", "risk", "robust", "compare", "run"),
+    *("batch", "brief"),
+]
 
 
 def _quiet_stdout() -> None:
@@ -242,6 +246,41 @@ def run(scenario: Path | None, out: Path | None, quiet: bool, debug: bool, **giv
         f"{len(results.manifest['outputs'])} files written to {display_path(target)}/ in "
         f"{time.perf_counter() - started:.0f} s (briefing.pdf and .html, results.xlsx, charts/ and the tables)."
     )
+    click.get_current_context().exit(results.exit_code)
+
+
+@cli.command()
+@click.argument("scenarios", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--list",
+    "list_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A text file naming the scenario files, one a line, relative to the list file's folder "
+    "(blank lines and lines starting with # are skipped).",
+)
+@setting_options("vary", "start", "stop", "points", "draws", "samples", "seed", "concentration", *SOLVER, *PARALLEL)
+@quiet_debug_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Batch folder (default outputs/batch/): batch.csv and one output folder per scenario, named by "
+    "its file (central, central-2 for a second central.yaml).",
+)
+@handled
+def batch(scenarios: tuple[Path, ...], list_file: Path | None, out: Path | None, quiet: bool, debug: bool, **given):
+    """Run everything for each scenario (any council), each into its own folder, and write batch.csv;
+    a scenario that fails is reported there and the others go on (see docs/scaling.md)."""
+    from mtfs_align import api
+    from mtfs_align.batch import DEFAULT_FOLDER
+    from mtfs_align.report.terminal import batch_lines
+
+    target = out if out is not None else DEFAULT_FOLDER
+    results = api.batch(
+        list(scenarios), settings_from(given), list_file=list_file, out=target, reporter=ClickReporter(quiet)
+    )
+    for line in batch_lines(results):
+        click.echo(line)
+    click.echo(f"batch.csv and {len(results.batch)} scenario folders written to {display_path(target)}/")
     click.get_current_context().exit(results.exit_code)
 
 

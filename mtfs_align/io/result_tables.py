@@ -213,6 +213,22 @@ TABLES: dict[str, TableSpec] = {
         (_HARM_BY_PRIORITY,),
     ),
     "compare_options": TableSpec((("option", TEXT), ("name", TEXT))),  # then one start year per scenario
+    "batch": TableSpec(  # batch.csv: one row per scenario; unidentified_<year>_k after reserves_draw_k
+        (
+            ("council", TEXT),
+            ("scenario", TEXT),  # the scenario file, as given
+            ("folder", TEXT),  # its output folder, in the batch folder
+            ("gap_k", MONEY),  # the last year's, as budget.csv's last row
+            ("savings_k", MONEY),  # the level reached in the last year
+            ("reserves_draw_k", MONEY),  # over the horizon
+            ("harm", NUMBER),
+            ("p_balanced_all_years", NUMBER),
+            ("status", TEXT),  # done, breach, bad input, failed
+            ("message", TEXT),  # what is wrong, located, when not done
+            ("seconds", NUMBER),
+        ),
+        ((r"unidentified_.+/\d{2}_k", MONEY),),  # unidentified_2021/22_k
+    ),
     "kpis": TableSpec(
         (
             ("outcome", TEXT),

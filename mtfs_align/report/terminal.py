@@ -153,6 +153,35 @@ def run_lines(results: RunResults) -> list[str]:
     return out + risk_lines(results.analyses["risk"], results.solution.risk is not None)
 
 
+def batch_lines(results: RunResults) -> list[str]:
+    """One line per scenario of batch.csv (status, gap, what is still unidentified, harm, the chance
+    every year balances), then how many of each status."""
+    from mtfs_align.wording import chance, count
+
+    table = results.batch
+    years = [c for c in table.columns if c.startswith("unidentified_")]
+    out = []
+    for _, row in table.iterrows():
+        head = f"{row['scenario']} -> {row['folder']}/: {row['status']}"
+        if row["status"] in ("done", "breach"):
+            unidentified = sum(float(row[c]) for c in years if row[c] == row[c])
+            p = row["p_balanced_all_years"]
+            head += (
+                f"; gap {money(row['gap_k'])}, unidentified {money(unidentified)} over the horizon, "
+                f"harm {row['harm']:.3f}, chance every year balances {chance(p) if p == p else '-'}"
+            )
+        if row["message"]:
+            head += f" ({row['message']})"
+        out.append(head)
+    tally = table["status"].value_counts()
+    out.append(
+        f"{count(len(table), 'scenario')}: "
+        + ", ".join(f"{tally[s]} {s}" for s in ("done", "breach", "bad input", "failed") if s in tally)
+        + "."
+    )
+    return out
+
+
 COMMAND_LINES = {
     "check": check_lines,
     "optimise": optimise_lines,
@@ -161,6 +190,7 @@ COMMAND_LINES = {
     "frontier": frontier_lines,
     "robust": robust_lines,
     "run": run_lines,
+    "batch": batch_lines,
 }
 
 
