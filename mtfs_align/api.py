@@ -21,8 +21,6 @@ from mtfs_align.results import RunResults, read_results
 from mtfs_align.scenario import Scenario, load_scenario
 from mtfs_align.settings import Settings, check_settings, raise_problems, setting_problems, settings_for
 
-# ---------------------------------------------------------------------------- shared steps
-
 
 def scenario_from(scenario: Scenario | Path | str, reporter: Reporter = SILENT) -> Scenario:
     """A scenario as given, or loaded from its file (its warnings passed on as notes)."""
