@@ -264,3 +264,21 @@ def test_bad_settings_are_bad_input_before_any_work(tmp_path, project):
     )
     assert result.exit_code == 2 and "--workers" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_scenario_folder_holding_a_users_file_is_refused_on_its_row(serial, project, tmp_path):
+    """Each scenario's folder keeps io/outputs' rules: an earlier output with a file added by hand
+    is not replaced; that scenario is reported and its folder left as it was."""
+    import shutil
+
+    out = tmp_path / "again"
+    shutil.copytree(serial[1], out)
+    (out / "test" / "notes.txt").write_text("mine", encoding="utf-8")
+    before = sorted(p.name for p in (out / "test").iterdir())
+    results = api.batch([project / "scenarios" / "test.yaml"], out=out, **FAST)
+    assert results.exit_code == 2
+    row = results.batch.iloc[0]
+    assert row["status"] == "bad input" and row["folder"] == ""
+    assert "also holds files the tool did not write (notes.txt)" in row["message"]
+    assert sorted(p.name for p in (out / "test").iterdir()) == before
+    assert (out / "test-2").is_dir()  # an earlier batch's folder this batch does not name: left alone
