@@ -265,3 +265,30 @@ def test_the_tail_futures_are_fewer_than_all_and_give_the_same_optimum(tmp_path,
     assert tail.risk.stage1_cvar_k == pytest.approx(whole.risk.stage1_cvar_k, abs=1e-6)
     assert tail.risk.cvar_sum_k == pytest.approx(whole.risk.cvar_sum_k, rel=1e-9, abs=1e-6)
     assert tail.objective == pytest.approx(whole.objective, rel=2e-4)
+
+
+@pytest.mark.parametrize("stopped", ["no plan in time", "another failure"])
+def test_the_harm_stage_falls_back_only_when_out_of_time(tmp_path, monkeypatch, stopped):
+    """Stage 3 out of time before any plan keeps the stage-2 plan (status time_limit); any other
+    solver failure is raised as itself, not hidden behind that fallback."""
+    from mtfs_align.errors import SolverError
+    from mtfs_align.optimise import risk_plan, solvers
+
+    model = tiny_council(3).model(tmp_path)
+    sp = prepare(model)
+    rp = build_risk_problem(sp, 6, 3, model.scenario.policy.confidence)
+    settings = SolverSettings(time_limit=60.0)
+    rp.solve(settings)
+    stage2_plan = rp.plan_from(rp.balance_stages[3].values)
+    error = solvers.NoPlanInTime("out of time") if stopped == "no plan in time" else SolverError("broken")
+
+    def fails(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(risk_plan.RiskProblem, "_solve", fails)
+    if stopped == "no plan in time":
+        found = rp.solve_harm(settings)
+        assert found.status == "time_limit" and found.plan == stage2_plan
+    else:
+        with pytest.raises(SolverError, match="broken"):
+            rp.solve_harm(settings)

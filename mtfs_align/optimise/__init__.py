@@ -15,7 +15,10 @@ from mtfs_align.model import Model
 from mtfs_align.optimise import solvers
 from mtfs_align.optimise.contradictions import diagnose, precheck
 from mtfs_align.optimise.greedy import balanced_plan
+from mtfs_align.optimise.limits import remaining as _remaining
+from mtfs_align.optimise.limits import tolerance
 from mtfs_align.optimise.problem import SavingsProblem, build_problem
+from mtfs_align.optimise.risk_plan import build_risk_problem, plan_shortfalls
 from mtfs_align.optimise.solvers import SolverSettings
 
 
@@ -65,11 +68,6 @@ class RiskPlanned:
         }
 
 
-def tolerance(value: float) -> float:
-    """DESIGN 4.4: £10 (0.01 £k) or one part in a million, whichever is larger."""
-    return max(0.01, 1e-6 * abs(value))
-
-
 def prepare(model: Model) -> SavingsProblem:
     """Check for visible contradictions, then build the problem once."""
     found = precheck(model)
@@ -94,8 +92,6 @@ def solve_for_risk(
     sp: SavingsProblem, settings: SolverSettings, seed: int, started: float, confidence: float | None = None, rp=None
 ) -> Solution:
     """DESIGN 4.6 on a built problem: K common delivery draws, three CVaR-then-harm stages."""
-    from mtfs_align.optimise.risk_plan import build_risk_problem, plan_shortfalls
-
     policy = sp.model.scenario.policy
     p = policy.confidence if confidence is None else confidence
     if rp is None:
@@ -163,13 +159,6 @@ def _drop_stage_rows(sp: SavingsProblem) -> None:
     bound = inactive_bound(sp.model) * max(1.0, sp.gap_scale)  # the frontier scales the gap
     for row in sp.stage_rows.values():
         solvers.set_rhs(row, bound)
-
-
-def _remaining(settings: SolverSettings, started: float) -> SolverSettings:
-    if settings.time_limit is None:
-        return settings
-    left = max(1.0, settings.time_limit - (time.perf_counter() - started))
-    return SolverSettings(settings.solver, left, settings.mip_gap, settings.threads)
 
 
 def harm_objective(sp: SavingsProblem, start_harm: np.ndarray | None = None) -> pulp.LpAffineExpression:

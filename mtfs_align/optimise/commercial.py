@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from mtfs_align.errors import SolverError
+from mtfs_align.optimise.native import ABSOLUTE_GAP, NoPlanInTime, quiet_native_output
 
 PACKAGES = {"gurobi": "gurobipy", "xpress": "xpress", "copt": "coptpy"}
 LIMITS = {  # the free licence that comes with each PyPI package
@@ -61,13 +62,11 @@ def _too_large(name: str, model, detail: str) -> SolverError:
 
 def solve(name: str, model, settings, exact: bool, start: np.ndarray | None):
     """(status, values, gap): status "optimal", "time_limit" or "infeasible"."""
-    from mtfs_align.optimise.solvers import ABSOLUTE_GAP, NoPlanInTime, _quiet_native_output
-
     if np.any(model.row_lower > model.row_upper) or np.any(model.col_lower > model.col_upper):
         return "infeasible", None, None  # (Xpress would read such a row as a range of the same width)
     gap = 0.0 if exact else settings.mip_gap
     solver = {"gurobi": _gurobi, "xpress": _xpress, "copt": _copt}[name]
-    with _quiet_native_output(True):
+    with quiet_native_output(True):
         status, values, reported, limit_hit = solver(model, settings, gap, ABSOLUTE_GAP, start)
     if status == "no_plan":
         if limit_hit:

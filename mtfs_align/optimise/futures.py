@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mtfs_align.delivery import beta_strata, late_cells, random_slices
+from mtfs_align.evaluate import TOLERANCE_K, plan_arrays, settle_reserves
 from mtfs_align.model import Model
 from mtfs_align.tail import cvar, var
 
@@ -75,8 +76,6 @@ def plan_shortfalls(
     """The plan in each future with reserves settled as DESIGN 4.5 does (drawn as early as needed,
     within max_cover_k): unidentified savings (K, n), and per year their CVaR and VaR at
     `confidence` and the chance the year balances."""
-    from mtfs_align.evaluate import TOLERANCE_K, plan_arrays, settle_reserves
-
     options, starts = plan_arrays(model, plan)
     saved = (
         savings_in_futures(model, futures, options, starts).sum(axis=1)

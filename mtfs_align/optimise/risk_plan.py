@@ -30,12 +30,16 @@ import numpy as np
 import pulp
 from scipy import sparse
 
-from mtfs_align.errors import ContradictionError, SolverError
+from mtfs_align.errors import ContradictionError
 from mtfs_align.model import Model
-from mtfs_align.optimise import _remaining, solvers, tolerance
+from mtfs_align.optimise import solvers
+from mtfs_align.optimise.contradictions import diagnose
 from mtfs_align.optimise.futures import PlanningDraws, draw_futures, plan_shortfalls, savings_in_futures
+from mtfs_align.optimise.limits import remaining as _remaining
+from mtfs_align.optimise.limits import tolerance
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
+from mtfs_align.optimise.tail_draws import solve_on_tail
 
 __all__ = [
     "PlanningDraws",
@@ -194,16 +198,12 @@ class RiskProblem:
         the futures that can be in a tail (optimise/tail_draws.py). Stage 3's least harm pushes
         the shortfall into whichever futures are left out, which then all return: it is solved
         on every future at once (docs/performance.md)."""
-        from mtfs_align.optimise.tail_draws import solve_on_tail
-
         whole = self._array_model(cost, bounds)
         if on_tail:
             result = solve_on_tail(self, whole, settings, exact, started, start)
         else:
             result = solvers.run_arrays(whole, _remaining(settings, started), exact, start)
         if result.status == "infeasible":
-            from mtfs_align.optimise.contradictions import diagnose
-
             raise ContradictionError(diagnose(self.model, settings))
         return result
 
@@ -245,8 +245,6 @@ class RiskProblem:
         )
         result = solvers.run_arrays(sub, _remaining(settings, started), True)
         if result.status == "infeasible":
-            from mtfs_align.optimise.contradictions import diagnose
-
             raise ContradictionError(diagnose(self.model, settings))
         values = np.zeros(len(self.col_lower))
         values[cols] = result.values
@@ -284,9 +282,7 @@ class RiskProblem:
         statuses = list(statuses)
         try:
             third = self._solve(self._harm_cost(), bounds, settings, False, started, start=second.values)
-        except SolverError:
-            if settings.time_limit is None:
-                raise
+        except solvers.NoPlanInTime:  # any other failure is a failure, not a reason to fall back
             third = None
         if third is None:  # out of time in the harm stage: the stage-2 plan meets every row
             values, objective, gap = second.values, float("nan"), None

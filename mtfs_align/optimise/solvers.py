@@ -10,10 +10,8 @@ before it is used.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ import pulp
 
 from mtfs_align.errors import InputError, Problem, SolverError
 from mtfs_align.optimise.arrays import ArrayModel
+from mtfs_align.optimise.native import ABSOLUTE_GAP, NoPlanInTime
+from mtfs_align.optimise.native import quiet_native_output as _quiet_native_output
 
 __all__ = ["ArrayModel", "ArrayResult", "SolveResult", "SolverSettings", "run", "run_arrays"]
 
@@ -30,7 +30,6 @@ SOLVERS = ("cbc", "highs", "gurobi", "xpress", "copt")
 COMMERCIAL = ("gurobi", "xpress", "copt")  # optional extras: pip install 'mtfs_align[gurobi]' and so on
 DEFAULT_SOLVER = "highs"  # chosen by measurement (docs/performance.md): 5,000 options in 62 s, CBC > 600 s
 DEFAULT_MIP_GAP = 1e-4
-ABSOLUTE_GAP = 1e-6
 
 
 @dataclass
@@ -39,11 +38,6 @@ class SolverSettings:
     time_limit: float | None = None  # seconds, for each solve
     mip_gap: float = DEFAULT_MIP_GAP
     threads: int | None = None
-
-
-class NoPlanInTime(SolverError):
-    """The solver stopped at the time limit before it found any plan (a caller may fall back on a
-    plan it already has; any other SolverError is a failure)."""
 
 
 @dataclass
@@ -213,28 +207,6 @@ def _stopped_early(problem: pulp.LpProblem, settings: SolverSettings, gap: float
         return True
     wanted = 0 if exact else settings.mip_gap
     return settings.time_limit is not None and gap is not None and gap > wanted + 1e-9
-
-
-@contextlib.contextmanager
-def _quiet_native_output(active: bool):
-    """HiGHS prints its banner from C++ straight to the process's stdout, whatever its options say;
-    send file descriptor 1 to /dev/null for the solve so that stdout keeps only our results."""
-    if not active:
-        yield
-        return
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as sink:
-            os.dup2(sink.fileno(), 1)
-            yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
 
 
 def _reported_gap(problem: pulp.LpProblem, settings: SolverSettings, log_path: str | None) -> float | None:

@@ -37,7 +37,8 @@ import time
 import numpy as np
 
 from mtfs_align.errors import SolverError
-from mtfs_align.optimise import _remaining, solvers
+from mtfs_align.optimise import solvers
+from mtfs_align.optimise.limits import remaining as _remaining
 from mtfs_align.optimise.solvers import ArrayModel, ArrayResult, SolverSettings
 from mtfs_align.tail import cvar, var
 
