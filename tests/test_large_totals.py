@@ -4,8 +4,9 @@ frontier reports a contradiction that does not exist (issue 12)."""
 
 from __future__ import annotations
 
-import mtfs_align
 from factory import Council, activity, option
+
+import mtfs_align
 from mtfs_align.model import build_model
 from mtfs_align.optimise import inactive_bound
 
