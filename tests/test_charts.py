@@ -251,9 +251,11 @@ def test_core_index_chart():
     fig = charts.core_index_chart(core)
     ax = fig.axes[0]
     assert widths(ax, charts.CLASS_STYLE["core"]["label"]) == [100.0]
-    assert widths(ax, "Borderline") == [50.0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["S2 b", "S1 a", "S3 c"]  # top to bottom
-    assert title(fig).startswith("1 option is core whatever the exact weights; 1 is borderline")
+    assert widths(ax, charts.CLASS_STYLE["borderline"]["label"]) == [50.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["S1 a", "S2 b", "S3 c"]  # top to bottom
+    assert title(fig) == (
+        "1 option is core whatever the exact weights; 1 is borderline (S1) and depends on the Cabinet's priorities"
+    )
 
 
 def test_savings_heatmap_sums_plan_by_activity():
@@ -350,3 +352,173 @@ def test_gap_closure_scales_priority_savings_to_expected_delivery(budget, alignm
     assert bars(ax, p1) == [2.0, 5.0]
     assert bars(ax, p2) == [1.0, 2.0]
     assert "expected delivery" in ax.get_title(loc="left")
+
+
+def test_core_index_shows_every_borderline_option_first():
+    """40 core options fill the rows, yet the borderline ones (the options for Cabinet to debate,
+    named in the title) come first and all of them are drawn; the never-adopted go first."""
+    core = pd.DataFrame(
+        {
+            "option": [f"S{i:02d}" for i in range(1, 55)],
+            "name": [f"Option {i}" for i in range(1, 55)],
+            "core_index": [1.0] * 40 + [0.4, 0.6, 0.2, 0.5, 0.3] + [0.03] * 4 + [0.0] * 5,
+            "class": ["core"] * 40 + ["borderline"] * 5 + ["exterior"] * 9,
+        }
+    )
+    fig = charts.core_index_chart(core, limit=12)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert [t.split()[0] for t in ticks[:5]] == ["S42", "S44", "S41", "S45", "S43"]  # most often adopted first
+    assert len(ticks) == 12 and all(t.split()[0] <= "S40" for t in ticks[5:])
+    assert title(fig).startswith("40 options are core whatever the exact weights; 5 are borderline (S42, S44, S41")
+    assert "and 2 more) and depend on the Cabinet's priorities" in title(fig)
+    assert "42 other options" in fig.axes[0].get_title(loc="left").replace("\n", " ")
+    named = title(fig).split("(")[1].split(" and")[0].split(", ")
+    assert set(named) <= {t.split()[0] for t in ticks}
+
+
+def test_core_index_title_with_no_borderline_option():
+    core = pd.DataFrame({"option": ["S1"], "name": ["a"], "core_index": [1.0], "class": ["core"]})
+    assert title(charts.core_index_chart(core)) == (
+        "1 option is core whatever the exact weights; none is borderline: the choice does not hang on the "
+        "Cabinet's exact priorities"
+    )
+
+
+FRONTIER = pd.DataFrame(
+    {
+        "point": [1, 2, 3],
+        "scale": [0.5, 1.0, 1.5],
+        "savings_k": [50000, 100000, 150000],
+        "harm": [2.0, 6.0, 16.0],
+        "unidentified_k": [0, 0, 0],
+        "reserves_draw_k": [0, 0, 0],
+    }
+)
+
+
+def test_frontier_says_what_b_and_c_are_when_they_sit_off_the_line():
+    marked = pd.DataFrame(
+        {
+            "label": [
+                "P: Proposal, as given",
+                "B: Least harm with at least the proposal's savings every year",
+                "C: Most savings with no more harm than the proposal",
+            ],
+            "savings_k": [100000, 101000, 120000],
+            "harm": [9.0, 5.0, 9.0],
+        }
+    )
+    note = " ".join(charts.frontier_chart(FRONTIER, marked, YEARS)._supxlabel.get_text().split())
+    assert note == (
+        "B (least harm with at least the proposal's savings every year) and C (most savings with no more harm "
+        "than the proposal) are the proposal's alternatives, drawn at their own savings and harm. Each point of "
+        "the line is instead the least-harm plan that closes a gap scaled by the factor shown, which is why B "
+        "and C are not on the line."
+    )
+    on_line = marked.assign(savings_k=[100000, 100000, 120000], harm=[9.0, 6.0, 9.0])
+    note = " ".join(charts.frontier_chart(FRONTIER, on_line, YEARS)._supxlabel.get_text().split())
+    assert note.startswith("C (most savings with no more harm than the proposal) is one of the proposal's alternatives")
+    assert "which is why C is not on the line" in note
+    on_line = marked.assign(savings_k=[100000, 100000, 150000], harm=[9.0, 6.0, 16.0])
+    assert charts.frontier_chart(FRONTIER, on_line, YEARS)._supxlabel is None
+
+
+LONG = " for residents across every district of the county, including the rural and coastal areas"
+
+
+def lengthened(results) -> dict:
+    """The run's tables with every option, activity, priority and alternative named at length."""
+    tables = {name: results.table(name) for name in charts.build.CHART_TABLES}
+    for name, column in (("activities", "name"), ("core_index", "name"), ("plan", "name"), ("alignment", "name")):
+        if tables[name] is not None:
+            tables[name] = tables[name].assign(**{column: tables[name][column].astype(str) + LONG})
+    tables["proposal"] = tables["proposal"].assign(label=tables["proposal"]["label"].astype(str) + LONG)
+    return tables
+
+
+@pytest.fixture(scope="module")
+def every_chart(westshire_run):
+    """Every chart of the bundled example's run, and of the same council with long names."""
+    from mtfs_align.results import read_results
+
+    results = read_results(westshire_run)
+    drawn = {f"westshire {name}": fig for name, fig in charts.build_charts(results).items()}
+    drawn |= {f"long names {name}": fig for name, fig in charts.draw_charts(lengthened(results)).items()}
+    assert len(drawn) == 14
+    return drawn
+
+
+DATA_ARTISTS = ("lines", "patches", "collections", "images", "texts")
+
+
+def test_no_legend_covers_the_data(every_chart):
+    """Drawn with the renderer: every legend's box is clear of every line, bar, band, image and
+    label of every panel."""
+    for name, fig in every_chart.items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+        assert legends or name.endswith("savings_heatmap"), name
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            for ax in fig.axes:
+                for kind in DATA_ARTISTS:
+                    for artist in getattr(ax, kind):
+                        if artist.get_visible() and _extent(artist, ax, renderer).overlaps(box):
+                            raise AssertionError(f"{name}: the legend covers {artist!r} ({kind})")
+
+
+def _extent(artist, ax, renderer):
+    """Where an artist is drawn, in pixels: a collection (need lines, a band) by its data limits
+    (its window extent is empty)."""
+    from matplotlib.collections import Collection
+
+    if isinstance(artist, Collection):
+        extent = artist.get_datalim(ax.transData).transformed(ax.transData)
+        assert np.isfinite(extent.bounds).all(), artist
+        return extent
+    return artist.get_window_extent(renderer)
+
+
+def test_no_name_is_cut_off_at_slide_size(every_chart):
+    """At the slide's width every tick label and legend entry lies inside the figure and none is
+    shortened with an ellipsis; long names are wrapped onto more lines instead."""
+    for name, fig in every_chart.items():
+        assert fig.get_figwidth() == charts.style.SLIDE[0], name
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        inside = fig.bbox.padded(1)
+        labels = [t for ax in fig.axes for t in _drawn_tick_labels(ax)]
+        labels += [t for legend in fig.legends for t in legend.get_texts()]
+        labels += [t for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+        for text in labels:
+            extent = text.get_window_extent(renderer)
+            assert _within(extent, inside), (name, text.get_text())
+            assert "…" not in text.get_text(), (name, text.get_text())
+        if name.startswith("long names") and name.split()[-1] in ("core_index", "headroom", "savings_heatmap"):
+            ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+            assert any(LONG.split()[-1] in t for t in ticks), name  # the whole name, wrapped
+
+
+def _drawn_tick_labels(ax) -> list:
+    """The tick labels drawn: those of ticks inside the axis's view (matplotlib keeps others)."""
+    low_x, high_x = sorted(ax.get_xlim())
+    low_y, high_y = sorted(ax.get_ylim())
+    drawn = [t for t in ax.get_xticklabels() if low_x - 1e-9 <= t.get_position()[0] <= high_x + 1e-9]
+    drawn += [t for t in ax.get_yticklabels() if low_y - 1e-9 <= t.get_position()[1] <= high_y + 1e-9]
+    return [t for t in drawn if t.get_text()]
+
+
+def _within(extent, box) -> bool:
+    return extent.x0 >= box.x0 and extent.x1 <= box.x1 and extent.y0 >= box.y0 and extent.y1 <= box.y1
+
+
+def test_svg_keeps_its_words_as_text(every_chart):
+    import xml.etree.ElementTree as ET
+
+    fig = every_chart["westshire core_index"]
+    svg = charts.style.chart_files(fig, "core_index")["charts/core_index.svg"]
+    words = " ".join("".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text"))
+    first = fig.axes[0].get_yticklabels()[0].get_text().split()[0]
+    assert first in words and "core whatever the exact weights" in words
+    assert b'<path id="DejaVuSans' not in svg  # no glyph outlines

@@ -17,7 +17,6 @@ from mtfs_align.report.charts.gap_closure import gap_closure_chart
 from mtfs_align.report.charts.headroom import headroom_chart
 from mtfs_align.report.charts.priority_spend import priority_spend_chart
 from mtfs_align.report.charts.savings_heatmap import savings_heatmap
-from mtfs_align.report.charts.style import shorten
 
 
 def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -26,7 +25,7 @@ def proposal_points(proposal: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     rows = proposal.copy()
     rows["label"] = [
-        f"{p}: {shorten(label, 40)}" if isinstance(label, str) and label else str(p)
+        f"{p}: {label}" if isinstance(label, str) and label else str(p)
         for p, label in zip(rows["plan"], rows.get("label", rows["plan"]), strict=True)
     ]
     return rows[["label", "savings_k", "harm"]]

@@ -16,6 +16,7 @@ from mtfs_align.report.charts.style import (
     HATCHES,
     RESERVES_COLOUR,
     STYLE,
+    figure_legend,
     new_figure,
     pounds_m_axis,
     set_finding,
@@ -98,7 +99,6 @@ def comparison_chart(compare: pd.DataFrame) -> Figure:
         year_axis(money_ax, x, years)
         pounds_m_axis(money_ax)
         money_ax.set_title("Savings, reserves and unidentified savings against the gap (black), £m")
-        money_ax.legend(loc="upper left", fontsize=9.5)
 
         harm = {s: {c[5:]: summed(s, c) for c in harm_columns} for s in scenarios}
         y = np.arange(len(scenarios))[::-1]
@@ -128,9 +128,7 @@ def comparison_chart(compare: pd.DataFrame) -> Figure:
         harm_ax.grid(True, axis="x")
         harm_ax.grid(False, axis="y")
         harm_ax.set_title("Outcome harm by priority over the horizon")
-        harm_ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.07), fontsize=10, ncols=min(len(harm_columns), 4) or 1
-        )
+        figure_legend(fig, (money_ax, harm_ax), below=True, ncols=4, fontsize=10)
         if len(left):
             harm_ax.set_xlim(0, float(np.nanmax(left)) * 1.2 + 0.1)
 

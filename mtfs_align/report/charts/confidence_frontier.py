@@ -7,7 +7,15 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mtfs_align.report.charts.style import COLOURS, MARKERS, STYLE, new_figure, pounds_m_axis, set_finding
+from mtfs_align.report.charts.style import (
+    COLOURS,
+    MARKERS,
+    STYLE,
+    legend_beside,
+    new_figure,
+    pounds_m_axis,
+    set_finding,
+)
 
 
 def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figure:
@@ -42,7 +50,7 @@ def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figur
         right.set_xlabel("Confidence planned for (% of futures)")
         right.set_ylabel("Still to find in a bad year, £m")
         right.set_title("Savings still to be found in a bad year")
-        right.legend(loc="best")
+        legend_beside(right)
     d_harm = harm[-1] - harm[0]
     finding = f"Planning for {confidence[-1]:.0f}% of futures rather than {confidence[0]:.0f}% " + (
         f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else "costs no extra outcome harm"

@@ -10,7 +10,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from mtfs_align.report.charts.inputs import numbers
-from mtfs_align.report.charts.style import COLOURS, STYLE, new_figure, pounds_m_axis, set_finding, year_axis
+from mtfs_align.report.charts.style import (
+    COLOURS,
+    STYLE,
+    figure_legend,
+    new_figure,
+    pounds_m_axis,
+    set_finding,
+    year_axis,
+)
 from mtfs_align.report.charts.wording import chance
 from mtfs_align.wording import money
 
@@ -42,7 +50,6 @@ def risk_fan_chart(risk: pd.DataFrame) -> Figure:
             bottom=min(0.0, float(np.nanmin(np.r_[p5, 0]))), top=max(float(np.nanmax(np.r_[p95, 0])) * 1.2, 1.0)
         )
         fan.set_title("Savings still to be found after reserves, £m")
-        fan.legend(loc="upper left")
         prob.bar(x, balanced * 100, 0.6, color="#9e9e9e", hatch="..", label="Chance the year balances")
         prob.axhline(95, color="black", linestyle=":", linewidth=1.2, label="95%")
         for xi, p in zip(x, balanced, strict=True):
@@ -60,6 +67,7 @@ def risk_fan_chart(risk: pd.DataFrame) -> Figure:
         prob.set_ylim(0, 112)
         prob.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         prob.set_title("Chance that each year balances")
+        figure_legend(fig, (fan, prob), fontsize=10)
 
     if not years:
         finding = "Delivery risk"

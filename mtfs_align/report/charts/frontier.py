@@ -11,7 +11,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from mtfs_align.report.charts.style import COLOURS, MARKERS, STYLE, new_figure, pounds_m_axis, set_finding
+from mtfs_align.report.charts.style import (
+    COLOURS,
+    MARKERS,
+    STYLE,
+    legend_beside,
+    new_figure,
+    pounds_m_axis,
+    set_finding,
+    set_note,
+    wrap,
+)
+from mtfs_align.wording import and_list
 
 
 def _marked_points(marked: pd.DataFrame | Mapping | None) -> list[tuple[str, float, float]]:
@@ -62,6 +73,40 @@ def frontier_slopes(frontier: pd.DataFrame) -> tuple[float, float]:
     step = savings_m[-1] - savings_m[-2]
     top = (harm[-1] - harm[-2]) / step if step > 1e-9 else math.nan
     return float(average), float(top)
+
+
+def _plan_key(label: str) -> str:
+    """`B` of `B: Least harm with at least the proposal's savings every year`."""
+    return label.split(":")[0].split(" ")[0]
+
+
+def _on_line(data: pd.DataFrame, savings_k: float, harm: float) -> bool:
+    """Whether a marked plan is one of the frontier's points (the same savings and harm)."""
+    same = np.isclose(data["savings_k"].to_numpy(float), savings_k, rtol=0, atol=0.5) & np.isclose(
+        data["harm"].to_numpy(float), harm, rtol=1e-6, atol=0.005
+    )
+    return bool(same.any())
+
+
+def alternatives_note(data: pd.DataFrame, points: list[tuple[str, float, float]]) -> str:
+    """Under the chart, when the proposal's alternatives (B, C: every marked plan but P) sit off
+    the line: what they are, and why they are not on it."""
+    off = [(label, s, h) for label, s, h in points if _plan_key(label) != "P" and not _on_line(data, s, h)]
+    if not off:
+        return ""
+    described = []
+    for label, _s, _h in off:
+        key, _, words = label.partition(":")
+        words = words.strip()
+        described.append(f"{key.strip()} ({words[0].lower() + words[1:]})" if words else key.strip())
+    keys = and_list([_plan_key(label) for label, _s, _h in off])
+    one = len(off) == 1
+    return (
+        f"{and_list(described)} {'is one of' if one else 'are'} the proposal's alternatives, "
+        f"drawn at {'its' if one else 'their'} own savings and harm. Each point of the line is instead the "
+        f"least-harm plan that closes a gap scaled by the factor shown, which is why {keys} "
+        f"{'is' if one else 'are'} not on the line."
+    )
 
 
 def _scale_labels(data: pd.DataFrame) -> list[tuple[float, float, str]]:
@@ -137,7 +182,8 @@ def frontier_chart(
                     gid="this_scenario",
                     zorder=4,
                 )
-        for i, (label, savings_k, point_harm) in enumerate(_marked_points(marked)):
+        points = _marked_points(marked)
+        for i, (label, savings_k, point_harm) in enumerate(points):
             ax.plot(
                 [savings_k / 1000],
                 [point_harm],
@@ -147,12 +193,12 @@ def frontier_chart(
                 markerfacecolor="white" if i % 2 else "black",
                 markeredgecolor="black",
                 markeredgewidth=1.5,
-                label=label,
+                label=wrap(label, 34),
                 gid=f"marked {label}",
                 zorder=5,
             )
             ax.annotate(
-                label.split(":")[0].split(" ")[0],
+                _plan_key(label),
                 (savings_k / 1000, point_harm),
                 textcoords="offset points",
                 xytext=(-10, 10),
@@ -165,7 +211,10 @@ def frontier_chart(
         ax.set_xlabel(f"Savings{horizon}, £m")
         ax.set_ylabel("Outcome harm (weighted severity-years)")
         ax.set_title("Each point is the least-harm plan for a gap scaled by the factor shown")
-        ax.legend(loc="upper left")
+        legend_beside(ax, fontsize=10)
+    note = alternatives_note(data, points)
+    if note:
+        set_note(fig, note)
 
     average, top = frontier_slopes(data)
     if math.isnan(average):

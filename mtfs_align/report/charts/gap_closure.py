@@ -14,6 +14,7 @@ from mtfs_align.report.charts.style import (
     RESERVES_COLOUR,
     STYLE,
     UNIDENTIFIED_COLOUR,
+    legend_beside,
     new_figure,
     pounds_m_axis,
     set_finding,
@@ -148,7 +149,7 @@ def gap_closure_chart(budget: pd.DataFrame, alignment: pd.DataFrame | None = Non
         top = max(float(np.nanmax(bottoms[0])) if len(x) else 0, float(np.nanmax(gap + one_off)) if len(x) else 0)
         ax.set_ylim(min(0.0, float(np.nanmin(bottoms[1])) * 1.1 if len(x) else 0), top * 1.15 + 0.5)
         ax.set_title(wrap(title, 90))
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        legend_beside(ax)
 
     last = years[-1] if years else ""
     finding = (

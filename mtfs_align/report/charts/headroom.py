@@ -8,7 +8,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from mtfs_align.report.charts.inputs import numbers
-from mtfs_align.report.charts.style import STYLE, money_axis, new_figure, set_finding, shorten
+from mtfs_align.report.charts.style import (
+    STYLE,
+    figure_legend,
+    money_axis,
+    name_label,
+    new_figure,
+    rows_height,
+    set_finding,
+)
 from mtfs_align.wording import money
 
 
@@ -49,7 +57,11 @@ def headroom_chart(activities: pd.DataFrame, top: int = 12) -> Figure:
     years (activities.csv `headroom_k`), the `top` smallest, drawn as lollipops so that zero
     headroom still shows; the marker says which limit binds, a cross marks a breach."""
     rows = tightest_activities(activities, top)
-    fig = new_figure()
+    labels = [
+        name_label(a, n, f"({yr})")
+        for a, n, yr in zip(rows["activity"], rows.get("name", rows["activity"]), rows["year"], strict=True)
+    ]
+    fig = new_figure((11.0, rows_height(labels)))
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
         ax.grid(True, axis="x")
@@ -73,10 +85,6 @@ def headroom_chart(activities: pd.DataFrame, top: int = 12) -> Figure:
                     zorder=4,
                     **style,
                 )
-        labels = [
-            f"{a} {shorten(n, 38)} ({yr})"
-            for a, n, yr in zip(rows["activity"], rows.get("name", rows["activity"]), rows["year"], strict=True)
-        ]
         ax.set_yticks(y, labels, fontsize=10)
         for yi, h in zip(y, headroom, strict=True):
             ax.annotate(
@@ -97,7 +105,7 @@ def headroom_chart(activities: pd.DataFrame, top: int = 12) -> Figure:
             )
             ax.set_ylim(-0.7, len(rows) - 0.3)
         ax.set_title("Smallest headroom over the years (year it occurs in brackets)")
-        ax.legend(loc="lower right", frameon=True, framealpha=0.95)
+        figure_legend(fig, [ax], below=True, ncols=3, fontsize=10)
 
     if rows.empty:
         finding = "No activity has a floor or cash limit"
@@ -123,7 +131,7 @@ def headroom_chart(activities: pd.DataFrame, top: int = 12) -> Figure:
         else:
             finding = (
                 f"Every activity stays inside its envelope; {first['activity']} "
-                f"{shorten(first.get('name', ''), 45)} is closest, {money(first['headroom_k'])} "
+                f"{first.get('name', '')} is closest, {money(first['headroom_k'])} "
                 f"from {limit} in {first['year']}"
             )
     set_finding(fig, finding)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib
 import numpy as np
@@ -12,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from mtfs_align.report.charts.inputs import distinct, priority_rows
-from mtfs_align.report.charts.style import STYLE, new_figure, pounds_m_axis, set_finding
+from mtfs_align.report.charts.style import STYLE, figure_legend, new_figure, pounds_m_axis, set_finding, set_note
 
 
 def priority_spend_chart(alignment: pd.DataFrame) -> Figure:
@@ -65,15 +64,15 @@ def priority_spend_chart(alignment: pd.DataFrame) -> Figure:
             zorder=3,
         )
         cabinet.set_gid("cabinet_weight")
-        labels = ["\n".join([p, *textwrap.wrap(names[p], 13, max_lines=3, placeholder="…")]) for p in priorities]
+        # Ids under the bars and a key to their names under the chart: a name is never cut short.
         for ax in (left, right):
-            ax.set_xticks(x, labels, fontsize=9)
+            ax.set_xticks(x, priorities, fontsize=11)
         pounds_m_axis(left)
         right.yaxis.set_major_formatter(PercentFormatter(decimals=0))
         left.set_title("Spend (bars) against need (black lines), £m")
         right.set_title("Share of aligned spend against the Cabinet's weight")
-        left.legend(loc="upper right", ncols=2)
-        right.legend(loc="upper right", ncols=1)
+        figure_legend(fig, (left, right), fontsize=10)
+        set_note(fig, "Priorities: " + "; ".join(f"{p} {names[p]}" for p in priorities) + ".")
         right.set_ylim(
             0,
             max(

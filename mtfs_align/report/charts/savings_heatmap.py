@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mtfs_align.report.charts.inputs import year_columns
-from mtfs_align.report.charts.style import SLIDE, STYLE, new_figure, set_finding, shorten
+from mtfs_align.report.charts.style import SLIDE, STYLE, name_label, new_figure, rows_height, set_finding
 from mtfs_align.wording import money
 
 
@@ -39,8 +39,8 @@ def savings_heatmap(plan: pd.DataFrame, names: Mapping[str, str] | None = None, 
         )
     names = dict(names or {})
     values = table.to_numpy(float) / 1000
-    height = max(SLIDE[1], 0.34 * len(table) + 1.8)
-    fig = new_figure((SLIDE[0], height))
+    labels = [name_label(a, names.get(a, "")) for a in table.index]
+    fig = new_figure((SLIDE[0], max(rows_height(labels, extra=2.2), 0.34 * len(table) + 1.8)))
     with matplotlib.rc_context(STYLE):
         ax = fig.add_subplot()
         ax.grid(False)
@@ -62,9 +62,7 @@ def savings_heatmap(plan: pd.DataFrame, names: Mapping[str, str] | None = None, 
             )
         ax.set_xticks(np.arange(table.shape[1]), list(table.columns))
         ax.xaxis.tick_top()
-        ax.set_yticks(
-            np.arange(len(table)), [f"{a} {shorten(names.get(a, ''), 44)}".strip() for a in table.index], fontsize=10
-        )
+        ax.set_yticks(np.arange(len(table)), labels, fontsize=10)
         for spine in ax.spines.values():
             spine.set_visible(False)
         colourbar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.01)

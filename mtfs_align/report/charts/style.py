@@ -1,5 +1,6 @@
 """The charts' shared styling in one place: slide size, colours, hatches and markers, matplotlib
-rcParams, the finding title, the £ and year axes, and `save_chart`.
+rcParams, the finding title, the £ and year axes, names wrapped (never cut), legends outside the
+data, a key or note under the chart, and `save_chart`.
 
 Charts never touch pyplot's global state: figures are `matplotlib.figure.Figure` objects drawn with
 the Agg canvas, and styling is applied with `rc_context` while a figure is built, so it cannot leak.
@@ -55,8 +56,12 @@ STYLE = {
     "font.family": "DejaVu Sans",
 }
 
-# Fixed hash salt and no date: two saves of the same figure give byte-identical SVG files.
-SAVE_STYLE = {"svg.hashsalt": "mtfs_align", "svg.fonttype": "path"}
+# Fixed hash salt and no date: two saves of the same figure give byte-identical SVG files; words
+# stay text (searchable, read by screen readers, sharp at any zoom).
+SAVE_STYLE = {"svg.hashsalt": "mtfs_align", "svg.fonttype": "none"}
+
+LABEL_WIDTH = 50  # characters of a tick label's line: about a third of a slide at 10 points
+LINE_HEIGHT = 0.17  # inches a line of a 10-point tick label takes
 
 CHART_FILES = {
     "gap_closure": "How each year's gap closes",
@@ -100,9 +105,47 @@ def wrap(text: str, width: int) -> str:
     return textwrap.fill(str(text), width)
 
 
-def shorten(text: str, width: int) -> str:
-    text = str(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def name_label(*parts: object, width: int = LABEL_WIDTH) -> str:
+    """An option's or activity's label (`S01 Review in-house day services (2022/23)`), wrapped to
+    lines of `width` characters and never cut short."""
+    return textwrap.fill(" ".join(str(p) for p in parts if p is not None and str(p) != ""), width)
+
+
+def rows_height(labels: list[str], extra: float = 2.4) -> float:
+    """A figure height (inches) that gives every line of the row labels its room: the slide's
+    height at least."""
+    lines = sum(max(1, label.count("\n") + 1) for label in labels)
+    return max(SLIDE[1], LINE_HEIGHT * lines + 0.1 * len(labels) + extra)
+
+
+def legend_beside(ax, **options):
+    """The axes' legend outside it, to the right, so that it never covers the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **options)
+
+
+def figure_legend(fig: Figure, axes, below: bool = False, ncols: int = 1, **options):
+    """One legend for the chart's panels, outside them (to the right, or under them with `below`)
+    so that it never covers the data: each label once."""
+    handles, labels = [], []
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(handle)
+                labels.append(label)
+    if below:
+        return fig.legend(handles, labels, loc="outside lower center", ncols=ncols, **options)
+    # Beside the last panel, under the title (a figure legend on the right would reach up into it).
+    last = list(axes)[-1]
+    return last.legend(
+        handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, ncols=ncols, **options
+    )
+
+
+def set_note(fig: Figure, text: str) -> None:
+    """A key or note under the chart (what ids stand for, why points sit where they do), wrapped
+    to the figure's width; the layout keeps room for it."""
+    width = int(fig.get_figwidth() * 13)  # about 13 characters an inch at 10.5 points
+    fig.supxlabel(textwrap.fill(text, width), x=0.01, ha="left", fontsize=10.5)
 
 
 def year_axis(ax, x: np.ndarray, years: list[str]) -> None:
@@ -123,7 +166,7 @@ def svg_markup(fig: Figure) -> str:
     """The figure as SVG text that keeps its words as text (for a web page: searchable, read by
     screen readers, sharp at any zoom), the same bytes for the same figure."""
     buffer = io.StringIO()
-    with matplotlib.rc_context({**SAVE_STYLE, "svg.fonttype": "none"}):
+    with matplotlib.rc_context(SAVE_STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
 
