@@ -236,3 +236,33 @@ def test_a_missing_solver_on_the_command_line_exits_3(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "pip install 'mtfs_align[gurobi]'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_search_stopped_early_says_what_it_proved(tmp_path, monkeypatch):
+    """Issue 13 item 6: a harm stage that ends before proving its gap reports the stage, the plan's
+    value, the bound no plan can beat, nodes and LP iterations, in the terminal and the manifest.
+    HiGHS is stopped at its first improving plan (deterministic, unlike a time limit)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from synthetic import write_council
+
+    from mtfs_align.report.tables import solution_fields
+    from mtfs_align.report.terminal import stopped_lines
+    from mtfs_align.scenario import load_scenario
+
+    model = build_model(load_scenario(write_council(tmp_path, options=200, seed=0)))
+    assert optimise(model, SolverSettings(solver="highs")).stopped is None
+    assert "solver_stopped" not in solution_fields(optimise(model, SolverSettings(solver="highs")))
+    monkeypatch.setattr(solvers, "PLAN_OPTIONS", {"mip_max_improving_sols": 1})
+    solution = optimise(model, SolverSettings(solver="highs"))
+    stopped = solution.stopped
+    assert solution.status == "time_limit" and stopped["stage"] == "harm"
+    assert stopped["plan_value"] == pytest.approx(solution.objective, abs=1e-6)
+    assert stopped["bound"] < stopped["plan_value"]
+    assert stopped["gap"] == pytest.approx((stopped["plan_value"] - stopped["bound"]) / stopped["plan_value"], rel=1e-6)
+    assert stopped["gap"] == pytest.approx(solution.reported_gap, rel=1e-4)
+    assert stopped["nodes"] >= 0 and stopped["lp_iterations"] > 0
+    assert solution_fields(solution)["solver_stopped"] == stopped
+    (line,) = stopped_lines(stopped)
+    assert f"scoring {stopped['plan_value']:,.3f}" in line and f"below {stopped['bound']:,.3f}" in line
+    assert "LP iterations" in line and "--time-limit" in line
+    assert evaluate(model, solution.plan).breaches.empty

@@ -35,6 +35,7 @@ class Solution:
     build_seconds: float
     solve_seconds: float
     risk: RiskPlanned | None = field(default=None, repr=False)  # plan_on: risk (DESIGN 4.6)
+    stopped: dict | None = None  # at the time limit: what was proved (solvers.stop_report)
 
 
 @dataclass
@@ -223,6 +224,7 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
             objective=float("nan"),
             build_seconds=build_seconds,
             solve_seconds=time.perf_counter() - started,
+            stopped=solvers.stop_report("harm", None, time.perf_counter() - started),
         )
     balance_cut_short = status == "time_limit"
     if third.status == "time_limit":
@@ -239,7 +241,16 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
         objective=float(third.objective or 0.0),
         build_seconds=build_seconds,
         solve_seconds=time.perf_counter() - started,
+        stopped=_stopped(status, balance_cut_short, third, time.perf_counter() - started),
     )
+
+
+def _stopped(status: str, balance_cut_short: bool, third, seconds: float) -> dict | None:
+    if status == "optimal":
+        return None
+    if balance_cut_short:
+        return solvers.stop_report("unidentified savings", None, seconds)
+    return solvers.stop_report("harm", third, seconds)
 
 
 # ---- re-solving a built problem stage by stage (frontier points, weight samples) ------------

@@ -23,8 +23,9 @@ from mtfs_align.errors import InputError, Problem, SolverError
 from mtfs_align.optimise.arrays import ArrayModel
 from mtfs_align.optimise.native import ABSOLUTE_GAP, NoPlanInTime
 from mtfs_align.optimise.native import quiet_native_output as _quiet_native_output
+from mtfs_align.optimise.progress import Progress, stop_report
 
-__all__ = ["ArrayModel", "ArrayResult", "SolveResult", "SolverSettings", "run", "run_arrays"]
+__all__ = ["ArrayModel", "ArrayResult", "Progress", "SolveResult", "SolverSettings", "run", "run_arrays", "stop_report"]
 
 SOLVERS = ("cbc", "highs", "gurobi", "xpress", "copt")
 COMMERCIAL = ("gurobi", "xpress", "copt")  # optional extras: pip install 'mtfs_align[gurobi]' and so on
@@ -46,6 +47,7 @@ class SolveResult:
     objective: float | None
     gap: float | None  # relative gap the solver reported, where it said
     seconds: float
+    progress: Progress | None = None  # how far the search got (HiGHS only)
 
 
 def check_solver(name: str) -> None:
@@ -155,11 +157,12 @@ def _run_direct(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, 
     arrays = problem_arrays.from_problem(problem, starts)
     start = problem_arrays.start_values(arrays) if warm else None
     if settings.solver == "highs":
-        status, values, gap = _run_arrays_highs(arrays.model, settings, exact, start, risk=False)
+        status, values, gap, progress = _run_arrays_highs(arrays.model, settings, exact, start, risk=False)
     else:
         from mtfs_align.optimise import commercial
 
         status, values, gap = commercial.solve(settings.solver, arrays.model, settings, exact, start)
+        progress = None
     seconds = time.perf_counter() - started
     if status == "infeasible":
         return SolveResult("infeasible", None, None, seconds)
@@ -167,7 +170,9 @@ def _run_direct(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, 
     _check_values(arrays.original, values, settings.solver)
     problem_arrays.write_back(arrays, values)
     objective = float(arrays.original.cost @ values) + arrays.offset
-    return SolveResult(status, objective, gap, time.perf_counter() - started)
+    if progress is not None and progress.bound is not None:
+        progress.bound += arrays.offset
+    return SolveResult(status, objective, gap, time.perf_counter() - started, progress)
 
 
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, exact: bool) -> SolveResult:
@@ -261,7 +266,7 @@ def run_arrays(
 
         status, values, gap = commercial.solve(settings.solver, model, settings, exact, start)
     else:
-        status, values, gap = _run_arrays_highs(model, settings, exact, start)
+        status, values, gap, _ = _run_arrays_highs(model, settings, exact, start)
     if status == "infeasible":
         return ArrayResult("infeasible", float("nan"), np.zeros(0), None, time.perf_counter() - started)
     values = _snap_integers(model, values)
@@ -382,7 +387,7 @@ def _run_arrays_highs(
         return _run_arrays_highs(model, settings, exact, None, risk)
     status = h.getModelStatus()
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return "infeasible", None, None
+        return "infeasible", None, None, None
     solution = h.getSolution()
     if not solution.value_valid:
         if status == highspy.HighsModelStatus.kTimeLimit:
@@ -391,10 +396,18 @@ def _run_arrays_highs(
                 "allow more time with --time-limit."
             )
         raise SolverError(f"The highs solver stopped without a plan (status {h.modelStatusToString(status)}).")
-    gap = h.getInfo().mip_gap
+    info = h.getInfo()
+    gap = info.mip_gap
     gap = float(gap) if gap is not None and gap < 1e30 else 0.0
     done = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
-    return done, np.array(solution.col_value), gap
+    bound = float(info.mip_dual_bound)
+    progress = Progress(
+        bound=bound if np.isfinite(bound) and abs(bound) < 1e30 else None,
+        nodes=int(info.mip_node_count),
+        lp_iterations=int(info.simplex_iteration_count),
+        solver_seconds=float(h.getRunTime()),
+    )
+    return done, np.array(solution.col_value), gap, progress
 
 
 def _run_arrays_cbc(model: ArrayModel, settings: SolverSettings, exact: bool):

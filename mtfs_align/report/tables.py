@@ -64,8 +64,8 @@ def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, *
 
 
 def solution_fields(solution) -> dict:
-    """The optimiser's entries in a manifest."""
-    return {
+    """The optimiser's entries in a manifest (`solver_stopped` only when the time limit stopped it)."""
+    fields = {
         "solver": solution.solver,
         "mip_gap": solution.mip_gap,
         "status": solution.status,
@@ -73,6 +73,10 @@ def solution_fields(solution) -> dict:
         "build_seconds": round(solution.build_seconds, 3),
         "solve_seconds": round(solution.solve_seconds, 3),
     }
+    stopped = getattr(solution, "stopped", None)
+    if stopped:
+        fields["solver_stopped"] = stopped
+    return fields
 
 
 def _unique(paths: list[Path]) -> list[Path]:

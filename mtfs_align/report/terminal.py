@@ -83,11 +83,29 @@ def optimise_lines(results: RunResults) -> list[str]:
     if solution.status != "optimal":
         gap = f" (gap {solution.reported_gap:.2%})" if solution.reported_gap is not None else ""
         out.append(f"The solver stopped at the time limit{gap}: this plan may not be optimal.")
+        out += stopped_lines(getattr(solution, "stopped", None))
     binding = binding_lines(ev)
     if binding:
         out.append("What binds:")
         out += [f"  - {line}" for line in binding]
     return out
+
+
+def stopped_lines(stopped: dict | None) -> list[str]:
+    """What the search had proved when the time limit stopped it (optimise.Solution.stopped)."""
+    if not stopped:
+        return []
+    if stopped["stage"] != "harm":
+        return ["  It stopped while finding the least unidentified savings: the harm of this plan was not minimised."]
+    if stopped["plan_value"] is None:
+        return ["  It stopped minimising harm before it found a plan: this is the balanced plan, harm not minimised."]
+    proved = f"  While minimising harm it found a plan scoring {stopped['plan_value']:,.3f}"
+    if stopped["bound"] is not None:
+        proved += f" and proved that no plan scores below {stopped['bound']:,.3f}"
+    work = f"{stopped['seconds']:,.0f} s"
+    if stopped["nodes"] is not None:
+        work += f", {stopped['nodes']:,} search nodes and {stopped['lp_iterations']:,} LP iterations"
+    return [f"{proved} ({work}); allow more time with --time-limit, or a looser --mip-gap."]
 
 
 def delivery_risk_lines(results: RunResults) -> list[str]:
