@@ -347,23 +347,11 @@ def init(folder: Path, name: str | None, debug: bool) -> None:
 def import_(tracker: Path, into: Path, sheet: str | None, map_path: Path | None, quiet: bool, debug: bool) -> None:
     """Turn a savings tracker (.xlsx or .csv, as the council keeps it) into options.csv (see
     docs/user-guide.md, "Importing a savings tracker")."""
-    from mtfs_align.io.tracker import import_tracker
+    from mtfs_align.io.tracker.importer import import_tracker, summary
 
     result = import_tracker(tracker, into, sheet, map_path)
-    if not quiet:
-        mapping = result.mapping
-        click.echo(f"Read sheet '{mapping.sheet}', header in row {mapping.header_row}.")
-        click.echo("Columns mapped: " + "; ".join(f"{h} -> {f}" for h, f in mapping.columns.items() if f != "ignore"))
-        click.echo(f"{len(result.options)} savings options read.")
-        for text in result.left_out:
-            click.echo(f"Left out: {text}")
-        for text in result.notes:
-            click.echo(f"Note: {text}")
-        click.echo(
-            "Not in the tracker, left blank: harms, benefits (harm is not scored for these options until "
-            "you add them), and effort where no column gives it."
-        )
-    click.echo("Wrote " + ", ".join(display_path(into / name) for name in result.written) + ".")
+    for line in summary(result, into, quiet):
+        click.echo(line)
 
 
 cli.add_command(frontier)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mtfs_align.errors import Problems, display_path
+from mtfs_align.errors import Problems, display_path, shown_safely
 from mtfs_align.io.tracker.files import check_writable, planned_files, write_files
 from mtfs_align.io.tracker.rows import Import, existing_activities, read_tracker
 
@@ -41,3 +41,29 @@ def import_tracker(path: Path, into: Path, sheet: str | None = None, map_path: P
                 + "; add them (or rename them in the tracker) before validate"
             )
     return result
+
+
+NOT_IN_TRACKER = (
+    "Not in the tracker, left blank: harms, benefits (harm is not scored for these options until you add "
+    "them), and effort where no column gives it."
+)
+
+
+def summary(result: Import, into: Path, quiet: bool = False) -> list[str]:
+    """The lines the officer reads after an import, each shown safely (a sheet name, header or value
+    from the tracker echoes here, so a control character in it is written as [U+001B], as in every
+    message): what was read, mapped, left out and noted, then the files written."""
+    lines = []
+    if not quiet:
+        mapping = result.mapping
+        mapped = "; ".join(f"{h} -> {f}" for h, f in mapping.columns.items() if f != "ignore")
+        lines += [
+            f"Read sheet '{mapping.sheet}', header in row {mapping.header_row}.",
+            f"Columns mapped: {mapped}",
+            f"{len(result.options)} savings options read.",
+            *(f"Left out: {text}" for text in result.left_out),
+            *(f"Note: {text}" for text in result.notes),
+            NOT_IN_TRACKER,
+        ]
+    lines.append("Wrote " + ", ".join(display_path(into / name) for name in result.written) + ".")
+    return [shown_safely(line) for line in lines]
