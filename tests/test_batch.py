@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from dask_processes import scheduler_and_worker
 from factory import Council
 
 from mtfs_align import api
@@ -126,12 +123,6 @@ def test_progress_is_printed_for_each_scenario(serial):
     assert quiet.exit_code == 2 and "Running" not in quiet.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _batch_on(project: Path, scheduler: str, out: str) -> Path:
     """The first two scenarios of the list (one council and the broken scenario) on `scheduler`,
     through the API: its results are batch.csv as written."""
@@ -167,44 +158,8 @@ def test_a_scheduler_and_worker_of_their_own_give_the_serial_files(serial, proje
     """`dask scheduler` and `dask worker` as separate processes on localhost (free ports), the worker
     started in another folder: it works from the batch's folder, as a cluster sharing it would."""
     pytest.importorskip("distributed")
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    started = []
-    try:
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1]]
-                + ["--dashboard-address", ":0", "--no-show"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "dask", "worker", address, "--nworkers", "1", "--nthreads", "1"]
-                + ["--host", "127.0.0.1", "--no-dashboard", "--no-nanny"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=tmp_path,
-            )
-        )
-        from distributed import Client
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with Client(address, timeout=5) as client:
-                    client.wait_for_workers(1, timeout=30)
-                break
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+    with scheduler_and_worker(worker_folder=tmp_path) as address:
         out = _batch_on(project, address, "separate")
-    finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in started:
-            process.wait(timeout=30)
     assert _files(out) == _serial_pair(serial)
 
 

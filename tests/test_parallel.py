@@ -6,12 +6,11 @@ unreachable scheduler are bad input (exit 2) without a hang."""
 from __future__ import annotations
 
 import operator
-import socket
-import subprocess
 import sys
 import time
 
 import pytest
+from dask_processes import free_port, scheduler_and_worker
 
 from mtfs_align import defaults
 from mtfs_align.errors import ContradictionError, InputError, Problem
@@ -20,12 +19,6 @@ from mtfs_align.settings import Settings, check_settings, raise_problems
 
 FIRST = Problem("a.csv", "row 2", "cost_k", "is not a number", "give a number such as 120")
 SECOND = Problem("b.csv", "row 3", "name", "is empty", "give a name")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,46 +36,8 @@ def separate_scheduler():
     """`dask scheduler` and one `dask worker` as processes of their own on localhost, on free ports,
     torn down afterwards; yields the scheduler's address."""
     pytest.importorskip("distributed")
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    started = []
-    try:
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":")[-1]]
-                + ["--dashboard-address", ":0", "--no-show"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "dask", "worker", address, "--nworkers", "1", "--nthreads", "1"]
-                + ["--host", "127.0.0.1", "--no-dashboard", "--no-nanny"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        from distributed import Client
-
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with Client(address, timeout=5) as client:
-                    client.wait_for_workers(1, timeout=30)
-                break
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)
+    with scheduler_and_worker() as address:
         yield address
-    finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in reversed(started):
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 ITEMS = [-5, 3, -1, 8, 0, -2, 7]
@@ -167,7 +122,7 @@ def test_an_unreachable_scheduler_is_bad_input_without_a_hang(monkeypatch):
     monkeypatch.setattr(defaults, "SCHEDULER_TIMEOUT", 2.0)
     began = time.monotonic()
     with pytest.raises(InputError) as caught:
-        run_tasks(operator.neg, ITEMS, scheduler=f"tcp://127.0.0.1:{_free_port()}")
+        run_tasks(operator.neg, ITEMS, scheduler=f"tcp://127.0.0.1:{free_port()}")
     assert time.monotonic() - began < 20
     (problem,) = caught.value.problems
     assert problem.field == "--scheduler" and "no Dask scheduler answered" in problem.message
