@@ -129,16 +129,17 @@ def _serial(fn, items, on_done) -> list:
     return results
 
 
-def _collect(finished: Iterable[tuple[int, Any]], count: int, on_done, stop: Callable[[], None]) -> list:
-    """Results in task order from (index, result) pairs as they finish; after a failure, the tasks
-    not started are cancelled (`stop`), those running are waited for, and the first failure in task
-    order is raised (every task before it has started, so this is what a serial run raises)."""
+def _collect(finished: Iterable[tuple[int, Any]], count: int, on_done, stop: Callable[[int], None]) -> list:
+    """Results in task order from (index, result) pairs as they finish. After a failure at index i,
+    the tasks after i are cancelled (`stop(i)`) and those before it are waited for, so the failure
+    raised is the first in task order, which is what a serial run raises, however the tasks were
+    scheduled (a Dask worker may finish task 3 before task 1)."""
     results: list[Any] = [None] * count
     failed: dict[int, _Failure] = {}
     for index, result in finished:
         if isinstance(result, _Failure):
-            if not failed:
-                stop()
+            if not failed or index < min(failed):
+                stop(index)
             failed[index] = result
             continue
         results[index] = result
@@ -157,9 +158,10 @@ def _on_processes(fn, items, workers: int, on_done) -> list:
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(_call, fn, item): index for index, item in enumerate(items)}
 
-        def stop() -> None:
-            for future in futures:
-                future.cancel()
+        def stop(after: int) -> None:
+            for future, index in futures.items():
+                if index > after:
+                    future.cancel()
 
         def finished():
             for future in cf.as_completed(futures):
@@ -246,8 +248,8 @@ def _on_dask(fn, items, address: str, on_done) -> list:
         futures = [client.submit(_call, fn, item, pure=False) for item in items]
         index = {future.key: i for i, future in enumerate(futures)}
 
-        def stop() -> None:
-            client.cancel(futures)
+        def stop(after: int) -> None:
+            client.cancel(futures[after + 1 :])
 
         def finished():
             for future in as_completed(futures, loop=client.loop):

@@ -5,7 +5,9 @@ too), no path of the machine that made it; checked with pikepdf, pypdf and the p
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pikepdf
@@ -161,3 +163,19 @@ def test_the_pdfua_checker_finds_no_errors(westshire_run):
     findings = [(f.rule_id, f.severity.name, f.message) for f in report.findings]
     assert [f for f in findings if f[0] != "UA-15-003"] == []  # no error, no other warning, no rule skipped
     assert {severity for _, severity, _ in findings} <= {"WARNING"}
+
+
+def test_the_same_document_gives_the_same_bytes_a_second_later(monkeypatch):
+    """Embedded font subsets are not stamped with the clock, so a sweep's worker writes the serial
+    run's PDF byte for byte; a user's own SOURCE_DATE_EPOCH is kept and the environment restored."""
+    from mtfs_align.report.briefing.document import pdf_bytes
+
+    page = '<html lang="en-GB"><head><title>t</title></head><body><h1>Savings £2.0m</h1></body></html>'
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = pdf_bytes(page)
+    time.sleep(1.1)
+    assert pdf_bytes(page) == first
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert pdf_bytes(page) != first  # the user's stamp is used
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1000000000"

@@ -85,6 +85,22 @@ def test_a_task_error_is_the_same_exception_as_a_serial_run_raises(how, request)
     assert err.exit_code == 2
 
 
+def _after(item: tuple[float, list[Problem]]) -> None:
+    delay, problems = item
+    time.sleep(delay)
+    raise_problems(problems)
+
+
+@pytest.mark.parametrize("how", ["processes", "local_cluster"])
+def test_a_later_failure_that_finishes_first_does_not_hide_the_first_in_task_order(how, request):
+    """Task 1 fails slowly, task 3 at once: task 3's failure arrives first, yet task 1's is raised,
+    as in a serial run (only the tasks after a failure are cancelled; those before it are awaited)."""
+    given = {"workers": 2} if how == "processes" else {"scheduler": request.getfixturevalue("local_cluster")}
+    with pytest.raises(InputError) as caught:
+        run_tasks(_after, [(0.0, []), (1.0, [FIRST]), (0.0, []), (0.0, [SECOND])], **given)
+    assert caught.value.problems == [FIRST]
+
+
 def test_a_contradiction_keeps_its_type_and_message():
     def check(given):
         with pytest.raises(ContradictionError) as caught:

@@ -5,6 +5,8 @@ its title, language, bookmarks and embedded fonts)."""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -124,15 +126,32 @@ def _font_faces() -> str:
     )
 
 
+_PDF_LOCK = threading.Lock()
+
+
 def pdf_bytes(document: str) -> bytes:
-    """A tagged PDF/UA-1 document from the print form of the briefing's HTML."""
+    """A tagged PDF/UA-1 document from the print form of the briefing's HTML.
+
+    The same results give the same bytes: the font subsets WeasyPrint embeds would otherwise carry
+    the time they were made (fontTools stamps each font's `head` table with the clock unless
+    SOURCE_DATE_EPOCH is set), so a run at another second, or a sweep on another worker, wrote a
+    different file. The stamp is fixed for the render (a user's own SOURCE_DATE_EPOCH is kept), under
+    a lock because the environment is the whole process's and Dask may render on threads."""
     import logging
 
     import weasyprint
 
     # WeasyPrint logs every CSS rule it ignores (the screen-only ones); they are not problems here.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=document, base_url=None).write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    with _PDF_LOCK:
+        given = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = given if given is not None else "0"
+        try:
+            html = weasyprint.HTML(string=document, base_url=None)
+            return html.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        finally:
+            if given is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def briefing_files(
