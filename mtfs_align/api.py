@@ -15,36 +15,12 @@ from pathlib import Path
 from mtfs_align import defaults
 from mtfs_align.batch import batch  # many scenarios' runs (DESIGN 6 `batch`), defined with its folder rules
 from mtfs_align.errors import InputError, Problem, display_path
+from mtfs_align.pipeline import check_folder, run_scenario, scenario_from
 from mtfs_align.progress import SILENT, Reporter
 from mtfs_align.report.tables import manifest, solution_fields
 from mtfs_align.results import RunResults, read_results
 from mtfs_align.scenario import Scenario, load_scenario
 from mtfs_align.settings import Settings, check_settings, raise_problems, setting_problems, settings_for
-
-
-def scenario_from(scenario: Scenario | Path | str, reporter: Reporter = SILENT) -> Scenario:
-    """A scenario as given, or loaded from its file (its warnings passed on as notes)."""
-    if isinstance(scenario, Scenario):
-        return scenario
-    loaded = load_scenario(scenario)
-    for text in loaded.warnings:
-        reporter.note(text)
-    return loaded
-
-
-def default_folder(scenario: Scenario, command: str) -> Path:
-    """outputs/<scenario>/<command>/: one command never replaces another's results."""
-    return Path("outputs") / scenario.slug / command
-
-
-def check_folder(out: Path | None, scenarios: list[Scenario], extra_inputs: list[Path] = ()) -> None:
-    """Refuse an output folder the results may not be written to, before any work is done."""
-    if out is None:
-        return
-    from mtfs_align.io.outputs import check_output_location
-
-    forbidden = [p for sc in scenarios for p in (sc.data_dir, sc.path.resolve().parent)]
-    check_output_location(Path(out), forbidden, [p for sc in scenarios for p in sc.inputs] + list(extra_inputs))
 
 
 def optimise_model(model, solver, reporter: Reporter, seed: int = defaults.SEED):
@@ -446,18 +422,7 @@ def run(
 ) -> RunResults:
     """Everything (DESIGN 6 `run`): optimise, the proposal against the optimum, the frontier,
     delivery risk, robustness; with `out`, also the charts, results.xlsx and the briefing."""
-    from mtfs_align.pipeline import run_analyses, write_run
-
-    started = time.perf_counter()
-    settings = settings_for(settings, **changes)
-    check_settings("run", settings)
-    sc = scenario_from(scenario, reporter)
-    solver = settings.solver_settings()
-    check_folder(out, [sc])
-    results = run_analyses(sc, settings, solver, reporter, started)
-    if out is not None:
-        write_run(results, Path(out), reporter, started)
-    return results
+    return run_scenario(scenario, settings_for(settings, **changes), out=out, reporter=reporter)
 
 
 def brief(folder: Path | str, *, reporter: Reporter = SILENT) -> RunResults:

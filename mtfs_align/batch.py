@@ -155,13 +155,13 @@ class Job:
 def run_one(job: Job) -> dict:
     """`run` on one scenario into its folder; a row of batch.csv whatever happens (a failure is
     its status and message, never an exception)."""
-    from mtfs_align import api
+    from mtfs_align.pipeline import run_scenario
 
     started = time.perf_counter()
     _work_from(job.working_folder)
     row: dict = {"scenario": display_path(job.scenario), "folder": job.name}
     try:
-        results = api.run(job.scenario, job.settings, out=job.folder)
+        results = run_scenario(job.scenario, job.settings, out=job.folder)
     except InputError as err:
         row.update(status=STATUS[2], message="; ".join(str(p) for p in err.problems) or str(err))
     except MtfsError as err:

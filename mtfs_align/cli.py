@@ -141,8 +141,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @handled
 def validate(scenario: Path | None, out: Path | None, quiet: bool, debug: bool) -> None:
     """Check a scenario and its data folder; print a short summary or every problem found."""
-    from mtfs_align.api import check_folder
     from mtfs_align.model import build_model
+    from mtfs_align.pipeline import check_folder
     from mtfs_align.report.terminal import validate_lines
 
     sc = load(scenario, ClickReporter(quiet))

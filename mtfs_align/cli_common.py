@@ -258,14 +258,14 @@ def scenario_path(given: Path | None, quiet: bool) -> Path:
 
 def load(given: Path | None, reporter: ClickReporter):
     """The scenario a command works on, its warnings said as notes."""
-    from mtfs_align.api import scenario_from
+    from mtfs_align.pipeline import scenario_from
 
     return scenario_from(scenario_path(given, reporter.quiet), reporter)
 
 
 def target_folder(scenario, out: Path | None) -> Path:
     """--out, or outputs/<scenario>/<command>/."""
-    from mtfs_align.api import default_folder
+    from mtfs_align.pipeline import default_folder
 
     return out if out is not None else default_folder(scenario, click.get_current_context().info_name)
 

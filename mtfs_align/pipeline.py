@@ -16,10 +16,11 @@ from pathlib import Path
 from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model
 from mtfs_align.optimise import optimise
-from mtfs_align.progress import Reporter
+from mtfs_align.progress import SILENT, Reporter
 from mtfs_align.report.tables import manifest
 from mtfs_align.results import RunResults
-from mtfs_align.scenario import Scenario
+from mtfs_align.scenario import Scenario, load_scenario
+from mtfs_align.settings import Settings, check_settings
 
 
 class _Laps:
@@ -33,6 +34,47 @@ class _Laps:
         now = time.perf_counter()
         self.timings[name] = round(now - self.clock, 3)
         self.clock = now
+
+
+def scenario_from(scenario: Scenario | Path | str, reporter: Reporter = SILENT) -> Scenario:
+    """A scenario as given, or loaded from its file (its warnings passed on as notes)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    loaded = load_scenario(scenario)
+    for text in loaded.warnings:
+        reporter.note(text)
+    return loaded
+
+
+def default_folder(scenario: Scenario, command: str) -> Path:
+    """outputs/<scenario>/<command>/: one command never replaces another's results."""
+    return Path("outputs") / scenario.slug / command
+
+
+def check_folder(out: Path | None, scenarios: list[Scenario], extra_inputs: list[Path] = ()) -> None:
+    """Refuse an output folder the results may not be written to, before any work is done."""
+    if out is None:
+        return
+    from mtfs_align.io.outputs import check_output_location
+
+    forbidden = [p for sc in scenarios for p in (sc.data_dir, sc.path.resolve().parent)]
+    check_output_location(Path(out), forbidden, [p for sc in scenarios for p in sc.inputs] + list(extra_inputs))
+
+
+def run_scenario(
+    scenario: Scenario | Path | str, settings: Settings, *, out: Path | str | None = None, reporter: Reporter = SILENT
+) -> RunResults:
+    """`run` on one scenario (the API's `run` and each of a batch's scenarios): the analyses, then,
+    with `out`, the files written as the last step."""
+    started = time.perf_counter()
+    check_settings("run", settings)
+    sc = scenario_from(scenario, reporter)
+    solver = settings.solver_settings()
+    check_folder(out, [sc])
+    results = run_analyses(sc, settings, solver, reporter, started)
+    if out is not None:
+        write_run(results, Path(out), reporter, started)
+    return results
 
 
 def run_analyses(scenario: Scenario, settings, solver, reporter: Reporter, started: float) -> RunResults:

@@ -40,7 +40,7 @@ def _imports(name: str, top_level_only: bool = False) -> set[str]:
     """The mtfs_align modules that module `name` imports (`from pkg import sub` names `pkg.sub`)."""
     path = MODULES[name]
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = tree.body if top_level_only else ast.walk(tree)
+    nodes = tree.body if top_level_only else _walk_run_time(tree)
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found = set()
     for node in nodes:
@@ -56,6 +56,16 @@ def _imports(name: str, top_level_only: bool = False) -> set[str]:
                 sub = f"{module}.{alias.name}"
                 found.add(sub if sub in MODULES else module)
     return {m for m in found if m in MODULES and m != name}
+
+
+def _walk_run_time(tree: ast.AST):
+    """Every node, except those under `if TYPE_CHECKING:` (read by type checkers, never run)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            yield from (n for child in node.orelse for n in [child, *_walk_run_time(child)])
+            continue
+        yield node
+        yield from _walk_run_time(node)
 
 
 def _in(name: str, stages: tuple[str, ...]) -> bool:
@@ -133,6 +143,22 @@ def test_no_cycle_in_the_optimiser_even_through_imports_inside_functions():
     inside = {name for name in MODULES if _in(name, ("optimise",))}
     graph = {name: _imports(name) & inside for name in inside}
     assert _cycles(graph) == []
+
+
+def test_no_cycle_anywhere_even_through_imports_inside_functions():
+    """Issue 10 item 3, package-wide: every import a module can run counts, deferred or not (only
+    `if TYPE_CHECKING:` blocks, which never run, are left out)."""
+    graph = {name: _imports(name) for name in MODULES}
+    assert _cycles(graph) == []
+
+
+def test_type_checking_imports_are_left_out_and_deferred_ones_kept():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nelse:\n    import b\n"
+        "def f():\n    import c\n"
+    )
+    names = {alias.name for node in _walk_run_time(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert names == {"b", "c"}
 
 
 def test_the_cycle_check_finds_a_cycle():
