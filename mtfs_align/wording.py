@@ -10,25 +10,57 @@ from decimal import ROUND_HALF_UP, Decimal
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
+def _exact(value: float) -> Decimal:
+    """The decimal number a float is written as (`repr`), so 14.5 is exactly 14.5 and rounding it
+    half up gives 15, where the binary float and Python's half-to-even rounding give 14."""
+    return Decimal(repr(float(value)))
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def whole_k(value_k: float) -> str:
+    """£ thousands as whole £k, rounded half up, the sign before the pound: £76,073k for
+    76,072.5, -£5k for -5 (never £-5k). The form of the located messages, which quote the figure
+    the user wrote."""
+    if _missing(value_k):
+        return "-"
+    if math.isinf(value_k):
+        return "no limit" if value_k > 0 else "-no limit"
+    number = _exact(value_k)
+    thousands = abs(number).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 and thousands != 0 else ""
+    return f"{sign}£{thousands:,.0f}k"
+
+
+def exact_pounds(value_k: float) -> str:
+    """£ thousands as whole pounds, rounded half up: 37100 is £37,100,000, -0.0005 is -£1."""
+    if _missing(value_k):
+        return "-"
+    pounds = (_exact(value_k) * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
+
+
 def money(value_k: float, decimals: int = 1) -> str:
     """£ thousands as a council would say it: £4.2m, £345k, -£1.5m.
 
     Rounded half up, as people round, on the decimal number written (£1,950k is £2.0m, £14.5k is
     £15k), not half to even on the binary float as Python's formatting does (which gives £1.9m)."""
-    if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
+    if _missing(value_k):
         return "-"
     if math.isinf(value_k):
         return "no limit" if value_k > 0 else "-no limit"
-    number = Decimal(repr(float(value_k)))
+    number = _exact(value_k)
     size = abs(number)
     thousands = size.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if thousands == 0:
         return "£0"
-    sign = "-" if number < 0 else ""
-    if thousands >= 1000:  # what would print as £1,000k is £1.0m
-        millions = (size / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        return f"{sign}£{millions:,.{decimals}f}m"
-    return f"{sign}£{thousands:,.0f}k"
+    if thousands < 1000:
+        return whole_k(float(number))
+    sign = "-" if number < 0 else ""  # what would print as £1,000k is £1.0m
+    millions = (size / 1000).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{sign}£{millions:,.{decimals}f}m"
 
 
 def chance(p: float) -> str:

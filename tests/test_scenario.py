@@ -512,7 +512,7 @@ def test_a_year_whose_total_funding_is_not_positive_is_named(tmp_path):
     council.mtfs["funding_k"]["collection_fund_deficit"] = [0, -905, 0]
     problems = problems_of(council.write(tmp_path))
     assert len(problems) == 1, problems
-    assert "funding_k, 2022/23: total funding is £-5k" in problems[0]
+    assert "funding_k, 2022/23: total funding is -£5k" in problems[0]
     assert "Fix:" in problems[0]
 
 
@@ -538,4 +538,4 @@ def test_a_funding_change_may_not_leave_a_year_without_funding(tmp_path):
     council.scenario["changes"] = {"funding_k": {"2022/23": -950}}
     problems = problems_of(council.write(tmp_path))
     assert len(problems) == 1, problems
-    assert "changes.funding_k.2022/23: with this change the total funding of 2022/23 is £-50k" in problems[0]
+    assert "changes.funding_k.2022/23: with this change the total funding of 2022/23 is -£50k" in problems[0]

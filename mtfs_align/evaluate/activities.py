@@ -9,6 +9,7 @@ import pandas as pd
 from mtfs_align import constraints
 from mtfs_align.evaluate.budget import TOLERANCE_K, round_k
 from mtfs_align.model import Model
+from mtfs_align.wording import whole_k
 
 
 def activity_table(model: Model, act_savings, spend, service_spend):
@@ -49,7 +50,7 @@ def activity_table(model: Model, act_savings, spend, service_spend):
                         names[aid],
                         round_k(service_spend[i, t]),
                         round_k(floor),
-                        constraints.FLOOR.breach(value=f"£{service_spend[i, t]:,.0f}k", limit=f"£{floor:,.0f}k"),
+                        constraints.FLOOR.breach(value=whole_k(service_spend[i, t]), limit=whole_k(floor)),
                     ]
                 )
             if above:
@@ -61,7 +62,7 @@ def activity_table(model: Model, act_savings, spend, service_spend):
                         names[aid],
                         round_k(spend[i, t]),
                         round_k(limit),
-                        constraints.CASH_LIMIT.breach(value=f"£{spend[i, t]:,.0f}k", limit=f"£{limit:,.0f}k"),
+                        constraints.CASH_LIMIT.breach(value=whole_k(spend[i, t]), limit=whole_k(limit)),
                     ]
                 )
     return pd.DataFrame(rows), breaches

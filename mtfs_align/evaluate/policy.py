@@ -8,6 +8,7 @@ import numpy as np
 from mtfs_align import constraints as c
 from mtfs_align.evaluate.budget import TOLERANCE_K, round_k
 from mtfs_align.model import Model
+from mtfs_align.wording import whole_k
 
 BREACH_COLUMNS = ["breach", "year", "subject", "name", "value", "limit", "detail"]
 
@@ -129,8 +130,6 @@ def policy_breach_rows(model: Model, plan: dict[str, int], service_spend: np.nda
                     pid,
                     round_k(spent),
                     round_k(needed),
-                    c.PROTECT.breach(
-                        subject=pid, value=f"£{spent:,.0f}k", share=f"{share:.0%}", limit=f"£{needed:,.0f}k"
-                    ),
+                    c.PROTECT.breach(subject=pid, value=whole_k(spent), share=f"{share:.0%}", limit=whole_k(needed)),
                 )
     return out

@@ -11,6 +11,7 @@ from mtfs_align.scenario.chain import Chain
 from mtfs_align.scenario.objects import Reserves
 from mtfs_align.scenario.reading import KeyReader, year_index
 from mtfs_align.schema import MTFS, SCENARIO
+from mtfs_align.wording import whole_k
 from mtfs_align.years import parse_year, year_label
 
 _PER_YEAR_RESERVES = ("max_draw_k", "max_cover_k")  # one number, or one per year
@@ -72,7 +73,7 @@ def read_mtfs(doc: YamlDoc | None, problems: Problems):
                         file,
                         where,
                         f"funding_k, {label}",
-                        f"total funding is £{total:,.0f}k; the funding of a year must be positive",
+                        f"total funding is {whole_k(total)}; the funding of a year must be positive",
                         "check the signs of the sources of that year (a deficit is negative, "
                         "council tax and grants positive)",
                     )
@@ -129,13 +130,13 @@ def resolve_reserves(
         rd, kp = values["minimum_k_at"]
         rd.add(
             kp,
-            f"the reserves minimum £{minimum:,.0f}k is above the usable balance £{usable:,.0f}k",
+            f"the reserves minimum {whole_k(minimum)} is above the usable balance {whole_k(usable)}",
             "lower minimum_k or raise usable_k",
         )
     elif values.get("minimum_k") is not None and "usable_k_at" not in values and minimum > 0:
         rd, kp = values["minimum_k_at"]
         rd.add(
-            kp, f"the reserves minimum £{minimum:,.0f}k is above the usable balance (none given)", "give usable_k too"
+            kp, f"the reserves minimum {whole_k(minimum)} is above the usable balance (none given)", "give usable_k too"
         )
     max_draw = values.get("max_draw_k") or [math.inf] * n
     return Reserves(usable, minimum, max_draw, values.get("max_cover_k") or list(max_draw))
@@ -177,6 +178,6 @@ def check_changed_funding(
         )
         sc.add(
             ("changes", key, label),
-            f"with this change the total funding of {label} is £{total:,.0f}k",
+            f"with this change the total funding of {label} is {whole_k(total)}",
             "the funding of a year must stay positive: check the sign and size of the change",
         )

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from mtfs_align.report.briefing.markup import element, esc
 from mtfs_align.report.charts import tightest_activities
 from mtfs_align.results import RunResults
-from mtfs_align.wording import money
+from mtfs_align.wording import exact_pounds, money
 
 NEAREST_ACTIVITIES = 8
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
@@ -27,14 +26,6 @@ PROPOSAL_LABELS = {
     "B": "B, least harm for at least P's savings every year",
     "C": "C, most savings for no more harm than P",
 }
-
-
-def exact_pounds(value_k: float) -> str:
-    """£ thousands as whole pounds, rounded half up: 37100 is £37,100,000."""
-    if value_k is None or (isinstance(value_k, float) and math.isnan(value_k)):
-        return "-"
-    pounds = (Decimal(repr(float(value_k))) * 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"{'-' if pounds < 0 else ''}£{abs(pounds):,.0f}"
 
 
 def amount(value_k: float) -> dict:
