@@ -120,7 +120,7 @@ def optimise(
     settings = settings_for(settings, **changes)
     check_settings("optimise", settings)
     sc = scenario_from(scenario, reporter)
-    solver = settings.solver_settings()
+    solver = settings.solver_settings(started)
     check_folder(out, [sc])
     model = build_model(sc)
     solution = optimise_model(model, solver, reporter, settings.seed)
@@ -141,7 +141,7 @@ def optimise(
     return _written(results, out)
 
 
-def plan_to_analyse(sc: Scenario, model, plan, settings: Settings, reporter: Reporter):
+def plan_to_analyse(sc: Scenario, model, plan, settings: Settings, reporter: Reporter, started: float | None = None):
     """`plan` (a plan file or a dict), else the scenario's plan, else the optimised plan; with
     where it came from, in words, and the optimiser's solution if it ran."""
     from mtfs_align.io.plan_file import read_plan_file
@@ -152,7 +152,7 @@ def plan_to_analyse(sc: Scenario, model, plan, settings: Settings, reporter: Rep
         return dict(plan), "the plan given", None
     if sc.plan is not None:
         return sc.plan, "the scenario's plan", None
-    solution = optimise_model(model, settings.solver_settings(), reporter)
+    solution = optimise_model(model, settings.solver_settings(started), reporter)
     return solution.plan, "the optimised plan", solution
 
 
@@ -177,7 +177,7 @@ def risk(
     extra = [Path(plan)] if isinstance(plan, (str, Path)) else []
     check_folder(out, [sc], extra)
     model = build_model(sc)
-    chosen, which, solution = plan_to_analyse(sc, model, plan, settings, reporter)
+    chosen, which, solution = plan_to_analyse(sc, model, plan, settings, reporter, started)
     ev = evaluate(model, chosen)
     with reporter.bar(settings.draws, "Simulating delivery") as advance:
         result = delivery_risk.simulate(model, chosen, draws=settings.draws, seed=settings.seed, progress=advance)
@@ -252,7 +252,7 @@ def compare(
             plan = sc.plan
         else:
             reporter.say(f"{sc.slug}: no plan in the scenario, so its optimised plan is compared.")
-            solution = optimise_model(model, settings.solver_settings(), reporter)
+            solution = optimise_model(model, settings.solver_settings(started), reporter)
             plan = solution.plan
             solved = {"solver": solution.solver, "mip_gap": solution.mip_gap}
         evaluations.append((sc.slug, evaluate(model, plan)))
@@ -297,7 +297,7 @@ def frontier(
     settings = settings_for(settings, **changes)
     check_settings("frontier", settings)
     sc = scenario_from(scenario, reporter)
-    solver = settings.solver_settings()
+    solver = settings.solver_settings(started)
     check_folder(out, [sc])
     model = build_model(sc)
     vary, points, (start, stop) = settings.vary, settings.points, settings.frontier_range()
@@ -374,7 +374,7 @@ def robust(
     settings = settings_for(settings, **changes)
     check_settings("robust", settings)
     sc = scenario_from(scenario, reporter)
-    solver = settings.solver_settings()
+    solver = settings.solver_settings(started)
     check_folder(out, [sc])
     model = build_model(sc)
     reporter.say(

@@ -69,7 +69,7 @@ def run_scenario(
     started = time.perf_counter()
     check_settings("run", settings)
     sc = scenario_from(scenario, reporter)
-    solver = settings.solver_settings()
+    solver = settings.solver_settings(started)
     check_folder(out, [sc])
     results = run_analyses(sc, settings, solver, reporter, started)
     if out is not None:

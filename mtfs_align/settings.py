@@ -5,6 +5,7 @@ declared in mtfs_align.defaults; the click options of mtfs_align.cli_common are 
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 from mtfs_align import defaults
@@ -39,13 +40,23 @@ class Settings:
 
         return resolve_range(self.vary, self.start, self.stop)
 
-    def solver_settings(self):
-        """The solver's settings, checked (a solver that is not installed is bad input)."""
+    def solver_settings(self, started: float | None = None):
+        """The solver's settings, checked (a solver that is not installed is bad input). `started`
+        (time.perf_counter()) is when the command began: --time-limit bounds the whole command from
+        then (reading, building and every solve), so each solve is given what is left of it."""
         from mtfs_align.optimise.solvers import DEFAULT_MIP_GAP, DEFAULT_SOLVER, SolverSettings, check_solver
 
         raise_problems(solver_problems(self))
+        deadline = None
+        if self.time_limit is not None:
+            since = 0.0 if started is None else max(0.0, time.perf_counter() - started)
+            deadline = time.time() - since + self.time_limit
         chosen = SolverSettings(
-            self.solver or DEFAULT_SOLVER, self.time_limit, DEFAULT_MIP_GAP if self.mip_gap is None else self.mip_gap
+            self.solver or DEFAULT_SOLVER,
+            self.time_limit,
+            DEFAULT_MIP_GAP if self.mip_gap is None else self.mip_gap,
+            given_limit=self.time_limit,
+            deadline=deadline,
         )
         check_solver(chosen.solver)
         return chosen

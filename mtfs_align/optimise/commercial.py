@@ -64,6 +64,7 @@ def solve(name: str, model, settings, exact: bool, start: np.ndarray | None):
     """(status, values, gap): status "optimal", "time_limit" or "infeasible"."""
     if np.any(model.row_lower > model.row_upper) or np.any(model.col_lower > model.col_upper):
         return "infeasible", None, None  # (Xpress would read such a row as a range of the same width)
+    settings = settings.for_one_solve()
     gap = 0.0 if exact else settings.mip_gap
     solver = {"gurobi": _gurobi, "xpress": _xpress, "copt": _copt}[name]
     with quiet_native_output(True):
@@ -71,7 +72,7 @@ def solve(name: str, model, settings, exact: bool, start: np.ndarray | None):
     if status == "no_plan":
         if limit_hit:
             raise NoPlanInTime(
-                f"The {name} solver found no plan within the time limit of {settings.time_limit:g} s; "
+                f"The {name} solver found no plan within the time limit of {settings.limit_words()}; "
                 "allow more time with --time-limit."
             )
         raise SolverError(f"The {name} solver stopped without a plan.")

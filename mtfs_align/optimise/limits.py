@@ -5,6 +5,7 @@ here, so the dependency runs one way: the package imports the risk stages, never
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from mtfs_align.optimise.solvers import SolverSettings
@@ -16,8 +17,13 @@ def tolerance(value: float) -> float:
 
 
 def remaining(settings: SolverSettings, started: float) -> SolverSettings:
-    """The settings with the time limit less the time since `started` (at least a second)."""
-    if settings.time_limit is None:
+    """The settings for the next solve of a run that began at `started` (time.perf_counter()).
+    With a deadline (a command's --time-limit, counted from the command's start), the settings
+    as they are: each solve is given what is left until the deadline when it starts
+    (SolverSettings.for_one_solve). Without one (settings made in code), the time limit less the
+    time since `started`, at least a second; the messages still name the limit given."""
+    if settings.time_limit is None or settings.deadline is not None:
         return settings
     left = max(1.0, settings.time_limit - (time.perf_counter() - started))
-    return SolverSettings(settings.solver, left, settings.mip_gap, settings.threads)
+    given = settings.time_limit if settings.given_limit is None else settings.given_limit
+    return dataclasses.replace(settings, time_limit=left, given_limit=given)

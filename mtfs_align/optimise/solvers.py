@@ -10,6 +10,7 @@ before it is used.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
@@ -35,10 +36,40 @@ DEFAULT_MIP_GAP = 1e-4
 
 @dataclass
 class SolverSettings:
+    """How to solve. `time_limit` is what one solve may take; with a `deadline` (the wall-clock
+    time, time.time(), by which the whole command must end: Settings.solver_settings sets it from
+    --time-limit and the command's start), each solve is given what is left until then instead,
+    and `given_limit` keeps the user's figure for the messages."""
+
     solver: str = DEFAULT_SOLVER
-    time_limit: float | None = None  # seconds, for each solve
+    time_limit: float | None = None  # seconds, for each solve (without a deadline)
     mip_gap: float = DEFAULT_MIP_GAP
     threads: int | None = None
+    given_limit: float | None = None  # the user's --time-limit, named by every time-limit message
+    deadline: float | None = None  # time.time() when the command's time is up; None: none
+
+    def limit_words(self) -> str:
+        """The time limit the user gave, as the messages say it: "60 s"."""
+        given = self.time_limit if self.given_limit is None else self.given_limit
+        return f"{given:g} s"
+
+    def for_one_solve(self) -> SolverSettings:
+        """These settings with the time left until the deadline as this solve's limit; no time
+        left at all is NoPlanInTime, before the solver is started."""
+        if self.deadline is None:
+            return self
+        left = self.deadline - time.time()
+        if left <= 0:
+            raise NoPlanInTime(no_plan_in_time(self))
+        return dataclasses.replace(self, time_limit=left)
+
+
+def no_plan_in_time(settings: SolverSettings) -> str:
+    """The failure of a command whose time ran out before a solver found a plan."""
+    return (
+        f"The {settings.solver} solver found no plan within the time limit of {settings.limit_words()}; "
+        "allow more time with --time-limit."
+    )
 
 
 @dataclass
@@ -177,6 +208,7 @@ def _run_direct(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, 
 
 def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, exact: bool) -> SolveResult:
     """CBC through PuLP (which writes the model as an MPS file for the CBC program)."""
+    settings = settings.for_one_solve()
     started = time.perf_counter()
     handle, log_path = tempfile.mkstemp(prefix="mtfs_cbc_", suffix=".log")
     os.close(handle)
@@ -193,10 +225,7 @@ def _run_cbc(problem: pulp.LpProblem, settings: SolverSettings, exact: bool) -> 
             return SolveResult("infeasible", None, None, seconds)
         if not found and status != "Optimal":
             if settings.time_limit is not None and seconds >= 0.9 * settings.time_limit:
-                raise NoPlanInTime(
-                    f"The {settings.solver} solver found no plan within the time limit of "
-                    f"{settings.time_limit:g} s; allow more time with --time-limit."
-                )
+                raise NoPlanInTime(no_plan_in_time(settings))
             raise SolverError(f"The {settings.solver} solver stopped without a plan (status {status}).")
         gap = _reported_gap(problem, settings, log_path)
         stopped_early = _stopped_early(problem, settings, gap, exact)
@@ -364,6 +393,7 @@ def _run_arrays_highs(
     stage 2, tests/test_optimise_exact.py)."""
     import highspy
 
+    settings = settings.for_one_solve()  # what is left of the command's time, after building
     h = _new_highs(settings, exact)
     for key, value in (RISK_OPTIONS if risk else PLAN_OPTIONS).items():
         h.setOptionValue(key, value)
@@ -391,10 +421,7 @@ def _run_arrays_highs(
     solution = h.getSolution()
     if not solution.value_valid:
         if status == highspy.HighsModelStatus.kTimeLimit:
-            raise NoPlanInTime(
-                f"The highs solver found no plan within the time limit of {settings.time_limit:g} s; "
-                "allow more time with --time-limit."
-            )
+            raise NoPlanInTime(no_plan_in_time(settings))
         raise SolverError(f"The highs solver stopped without a plan (status {h.modelStatusToString(status)}).")
     info = h.getInfo()
     gap = info.mip_gap
@@ -414,6 +441,7 @@ def _run_arrays_cbc(model: ArrayModel, settings: SolverSettings, exact: bool):
     """CBC reads the model as an MPS file (written by HiGHS) and writes its solution file."""
     import subprocess
 
+    settings = settings.for_one_solve()
     path = _cbc_path() or "cbc"
     with tempfile.TemporaryDirectory(prefix="mtfs_cbc_") as folder:
         mps = os.path.join(folder, "model.mps")

@@ -201,10 +201,7 @@ def solve_on_tail(
         if kept.all():
             raise SolverError(f"The {settings.solver} solver returned a plan that breaks the model's rows.")
         if result.status != "optimal":  # out of time before the futures left out were settled
-            raise SolverError(
-                f"The {settings.solver} solver found no plan within the time limit of {settings.time_limit:g} s; "
-                "allow more time with --time-limit."
-            )
+            raise SolverError(solvers.no_plan_in_time(settings))
         kept |= still_needed(rp, values, kept)
 
 
