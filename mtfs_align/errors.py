@@ -58,6 +58,22 @@ class MtfsError(Exception):
     exit_code = 3
 
 
+MAX_LISTED = 200  # problems listed in one message; a file with more has one mistake repeated
+
+
+def listed(problems: list) -> list[str]:
+    """The lines of a message listing `problems`: every one up to MAX_LISTED, then how many more
+    there are (a file with 100,000 repeated keys printed 100,000 lines)."""
+    lines = [f"  - {p}" for p in problems[:MAX_LISTED]]
+    more = len(problems) - MAX_LISTED
+    if more > 0:
+        lines.append(
+            f"  ... and {more:,} more problem{'s' if more != 1 else ''}, not listed: "
+            "fix these and run again to see them."
+        )
+    return lines
+
+
 class InputError(MtfsError):
     """Bad input: every problem found, reported at once (exit code 2)."""
 
@@ -67,8 +83,8 @@ class InputError(MtfsError):
         self.problems = list(problems)
         self.warnings = list(warnings or [])
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} found in the input:"
-        super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
+        head = f"{count:,} problem{'s' if count != 1 else ''} found in the input:"
+        super().__init__("\n".join([head] + listed(self.problems)))
 
 
 class ContradictionError(InputError):
@@ -78,7 +94,7 @@ class ContradictionError(InputError):
         super().__init__(problems, warnings)
         count = len(self.problems)
         head = f"No plan can meet every constraint: {count} contradiction{'s' if count != 1 else ''} found:"
-        self.args = ("\n".join([head] + [f"  - {p}" for p in self.problems]),)
+        self.args = ("\n".join([head] + listed(self.problems)),)
 
 
 class SolverError(MtfsError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,11 @@ OPTION_OPTIONAL = OPTIONS.columns(required=False)
 MAX_MAGNITUDE = 1e9
 
 
+def _is_money(field_name: str) -> bool:
+    """Whether a field holds money in £ thousands (its name, or a part of it, ends in _k)."""
+    return re.search(r"_k(\b|$)", field_name or "") is not None
+
+
 def parse_number(
     text: str,
     problems: Problems,
@@ -179,7 +185,8 @@ def parse_number(
             where,
             field_name,
             f"{text} is too large to be a real figure",
-            f"write a number of at most {MAX_MAGNITUDE:,.0f} (money is in £ thousands)",
+            f"write a number of at most {MAX_MAGNITUDE:,.0f}"
+            + (" (money is in £ thousands)" if _is_money(field_name) else ""),
         )
         return None
     if minimum is not None and value < minimum:

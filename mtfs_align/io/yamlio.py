@@ -22,6 +22,8 @@ _MAX_DEPTH = 40  # a scenario or plan nests a handful of levels; anything deeper
 _MAX_DIGITS = 18  # an integer longer than this is no council's figure (and would not fit a float exactly)
 _INT = _STANDARD + "int"
 _FLOAT = _STANDARD + "float"
+_NULL = _STANDARD + "null"
+_NULL_SPELLINGS = ("", "~", "null", "Null", "NULL")
 
 
 @dataclass
@@ -90,6 +92,16 @@ class _Converter:
             )
             self.failed = True
             return None
+        if not isinstance(node, yaml.ScalarNode) and node.tag in (
+            _STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+        ):
+            self._refuse(
+                node,
+                key_path,
+                f"the tag '{node.tag.replace(_STANDARD, '!!')}' cannot hold a list or a mapping",
+                "remove the tag",
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             try:
                 self.constructor.flatten_mapping(node)
@@ -135,15 +147,9 @@ class _Converter:
             if misread:
                 self._refuse(node, key_path, misread[0], misread[1])
                 return None
-        if not isinstance(node, yaml.ScalarNode) and node.tag in (
-            _STANDARD + t for t in ("str", "int", "float", "bool", "null", "timestamp")
-        ):
-            self._refuse(
-                node,
-                key_path,
-                f"the tag '{node.tag.replace(_STANDARD, '!!')}' cannot hold a list or a mapping",
-                "remove the tag",
-            )
+        if node.tag == _NULL and node.value not in _NULL_SPELLINGS:
+            # PyYAML reads `!!null anything` as nothing: the value typed would be lost silently
+            self._refuse(node, key_path, f"'{node.value}' is not a valid !!null value", "remove the tag or the value")
             return None
         try:
             value = self.constructor.construct_object(node, deep=True)
@@ -157,12 +163,17 @@ class _Converter:
                 node,
                 key_path,
                 f"the whole number has more than {_MAX_DIGITS} digits",
-                "write a real figure (money is in £ thousands)",
+                "write a real figure" + (" (money is in £ thousands)" if _is_money(key_path) else ""),
             )
             return None
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return value
+
+
+def _is_money(key_path: tuple) -> bool:
+    """Whether a key path names money in £ thousands (a key in it ends in _k)."""
+    return any(isinstance(key, str) and key.endswith("_k") for key in key_path)
 
 
 def _misread_number(text: str) -> tuple[str, str] | None:
