@@ -15,7 +15,7 @@ from pathlib import Path
 from mtfs_align import defaults
 from mtfs_align.batch import batch  # many scenarios' runs (DESIGN 6 `batch`), defined with its folder rules
 from mtfs_align.errors import InputError, Problem, display_path
-from mtfs_align.pipeline import check_folder, run_scenario, scenario_from
+from mtfs_align.pipeline import check_confidence_frontier_size, check_folder, run_scenario, scenario_from
 from mtfs_align.progress import SILENT, Reporter
 from mtfs_align.report.tables import manifest, solution_fields
 from mtfs_align.results import RunResults, read_results
@@ -299,6 +299,7 @@ def frontier(
     sc = scenario_from(scenario, reporter)
     solver = settings.solver_settings(started)
     check_folder(out, [sc])
+    check_confidence_frontier_size(sc, settings)
     model = build_model(sc)
     vary, points, (start, stop) = settings.vary, settings.points, settings.frontier_range()
     if vary == "confidence":

@@ -13,6 +13,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from mtfs_align.errors import InputError, Problem
 from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model
 from mtfs_align.optimise import optimise
@@ -61,6 +62,19 @@ def check_folder(out: Path | None, scenarios: list[Scenario], extra_inputs: list
     check_output_location(Path(out), forbidden, [p for sc in scenarios for p in sc.inputs] + list(extra_inputs))
 
 
+def check_confidence_frontier_size(sc: Scenario, settings: Settings) -> None:
+    """`--vary confidence` plans for delivery risk whatever the scenario's plan_on: a council too
+    large to plan against its risk_draws is refused before the model is built (as loading does for
+    plan_on: risk)."""
+    from mtfs_align.scenario.loader import plan_size_problem
+
+    if settings.vary != "confidence" or sc.policy.plan_on == "risk":
+        return
+    too_large = plan_size_problem(len(sc.options), len(sc.years), sc.policy.risk_draws)
+    if too_large is not None:
+        raise InputError([Problem("", "", "--vary confidence", *too_large)])
+
+
 def run_scenario(
     scenario: Scenario | Path | str, settings: Settings, *, out: Path | str | None = None, reporter: Reporter = SILENT
 ) -> RunResults:
@@ -71,6 +85,7 @@ def run_scenario(
     sc = scenario_from(scenario, reporter)
     solver = settings.solver_settings(started)
     check_folder(out, [sc])
+    check_confidence_frontier_size(sc, settings)
     results = run_analyses(sc, settings, solver, reporter, started)
     if out is not None:
         write_run(results, Path(out), reporter, started)

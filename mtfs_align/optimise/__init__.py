@@ -83,6 +83,7 @@ def optimise(model: Model, settings: SolverSettings | None = None, seed: int = D
     settings = settings or SolverSettings()
     started = time.perf_counter()
     sp = prepare(model)
+    settings.for_one_solve()  # out of time already (a council slow to read and build): say so now
     if model.scenario.policy.plan_on == "risk":
         return solve_for_risk(sp, settings, seed, started)
     build = time.perf_counter() - started
@@ -195,6 +196,8 @@ def solve(sp: SavingsProblem, settings: SolverSettings, build_seconds: float = 0
     """The three stages of DESIGN 4.4 on a built problem."""
     started = time.perf_counter()
     quick = balanced_plan(sp)
+    if quick is None:
+        settings.for_one_solve()  # no time left for the balance stages: not even their arrays are built
     if quick is not None:
         # A plan meeting every row with nothing unidentified proves stages 1 and 2 (u >= 0), and
         # its start values are left set for the harm stage.

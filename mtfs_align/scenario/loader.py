@@ -20,7 +20,16 @@ from mtfs_align.scenario.objects import Scenario
 from mtfs_align.scenario.options import read_options
 from mtfs_align.scenario.policy import read_policy, read_weights
 from mtfs_align.scenario.reading import KeyReader, row_ids
-from mtfs_align.schema import ACTIVITIES, DATA_FILES, MTFS, OPTIONS, SCENARIO
+from mtfs_align.schema import (
+    ACTIVITIES,
+    DATA_FILES,
+    MAX_OPTIONS,
+    MAX_RISK_PLAN_CELLS,
+    MTFS,
+    OPTIONS,
+    RISK_DRAWS_RANGE,
+    SCENARIO,
+)
 from mtfs_align.years import parse_year
 
 
@@ -95,6 +104,8 @@ def load_scenario(path: Path | str) -> Scenario:
     funding_pct, funding_change_k = read_funding_changes(changes, first_year, n, sc)
     check_changed_funding(funding_k, funding_pct, funding_change_k, years, changes, sc)
 
+    if _too_large_to_plan(options_table, years, policy, problems):
+        problems.raise_if_any()  # before the options are read into arrays of their size
     activities = read_activities(activities_table, changes, outcomes, default_growth, sc, problems)
     activity_ids = row_ids(activities_table)
     options = read_options(options_table, changes, activities, activity_ids, outcomes, first_year, n, sc, problems)
@@ -138,6 +149,41 @@ def load_scenario(path: Path | str) -> Scenario:
     _warn_about_fit(scenario, problems)
     scenario.warnings = problems.warnings
     return scenario
+
+
+def _too_large_to_plan(options_table, years: list, policy, problems: Problems) -> bool:
+    """Refuse a council whose optimisation could not be built in the memory of an ordinary machine
+    (plan_size_problem), from the number of option rows and the horizon alone, before the options
+    are read. True when it is refused."""
+    if options_table is None or not options_table.rows:
+        return False
+    draws = policy.risk_draws if policy is not None and policy.plan_on == "risk" else None
+    found = plan_size_problem(len(options_table.rows), len(years), draws)
+    if found is not None:
+        problems.add(options_table.path, "", "", *found)
+    return found is not None
+
+
+def plan_size_problem(count: int, n: int, draws: int | None = None) -> tuple[str, str] | None:
+    """(what is wrong, the fix) when `count` options over `n` years (planned against `draws`
+    simulated futures, for plan_on: risk or a confidence frontier) are more than the optimiser can
+    build: schema.MAX_OPTIONS, MAX_RISK_PLAN_CELLS. None when they are not."""
+    cells = count * n * n
+    what = f"{count:,} savings options over {n} years"
+    if count > MAX_OPTIONS:
+        return (
+            f"{count:,} savings options are more than the optimiser can plan at once (at most {MAX_OPTIONS:,})",
+            "leave out the options already decided or rejected, or split them into scenarios by directorate",
+        )
+    if draws is not None and cells * draws > MAX_RISK_PLAN_CELLS:
+        fewest = MAX_RISK_PLAN_CELLS // cells
+        return (
+            f"{what}, planned against {draws:,} simulated futures, are more than the optimiser can plan "
+            f"at once: {cells * draws:,} combinations, above the limit of {MAX_RISK_PLAN_CELLS:,}",
+            f"plan at most {MAX_RISK_PLAN_CELLS // (n * n * draws):,} options against {draws:,} futures"
+            + (f", or give policy.risk_draws of at most {fewest:,}" if fewest >= RISK_DRAWS_RANGE[0] else ""),
+        )
+    return None
 
 
 def _read_data_folder(data_dir: Path, problems: Problems, inputs: list[Path]):

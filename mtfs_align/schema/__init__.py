@@ -28,6 +28,15 @@ DEFAULT_CONFIDENCE = SCENARIO["policy.confidence"].default
 RISK_DRAWS_RANGE = (int(SCENARIO["policy.risk_draws"].minimum), int(SCENARIO["policy.risk_draws"].maximum))
 DEFAULT_RISK_DRAWS = SCENARIO["policy.risk_draws"].default
 MAX_PROFILE_YEARS = 50  # a savings profile longer than this is a mistake, refused before it is allocated
+# The most savings options one scenario may have. The optimiser's time and memory grow with the
+# options (reading, building, HiGHS's presolve, which does not stop at the time limit) and with
+# options x start years x years; measured on two cores (docs/design-choices.md, issue 12):
+# 20,000 options with --time-limit 60 end in 63-67 s and 0.7-0.8 GB over 4 or 10 years, while
+# 100,000 over 4 years took 110 s and 1.2 GB to say no plan was found. Councils have hundreds.
+MAX_OPTIONS = 20_000
+# With plan_on: risk (or a confidence frontier) the model also grows with the draws: options x
+# start years x years x draws, e.g. 5,000 options over 4 years against 500 draws.
+MAX_RISK_PLAN_CELLS = 40_000_000
 DATA_FILES = ("plan.yaml", "mtfs.yaml", "activities.csv", "options.csv")
 
 __all__ = [
@@ -39,7 +48,9 @@ __all__ = [
     "DEFAULT_RISK_DRAWS",
     "EQUALITY_LEVELS",
     "FILES",
+    "MAX_OPTIONS",
     "MAX_PROFILE_YEARS",
+    "MAX_RISK_PLAN_CELLS",
     "MONEY",
     "MTFS",
     "NON_SERVICE_TYPES",
