@@ -55,10 +55,10 @@ def run(folder: Path, *args: str):
 
 
 def test_the_limits_admit_the_sizes_measured():
-    """20,000 options (measured: --time-limit 60 holds within 7 s over 4 or 10 years), and 5,000
-    options over 4 years planned against 500 draws."""
+    """20,000 options (measured: --time-limit 60 holds within 7 s over 4 or 10 years), and 1,250
+    options over 4 years planned against 500 draws (within 1 s)."""
     assert MAX_OPTIONS == 20_000
-    assert 5_000 * 4 * 4 * 500 <= MAX_RISK_PLAN_CELLS
+    assert 1_250 * 4 * 4 * 500 == MAX_RISK_PLAN_CELLS
 
 
 def test_a_council_too_large_to_plan_is_refused_with_its_size_and_the_fix(tmp_path):
@@ -87,7 +87,7 @@ def test_the_largest_council_that_fits_is_read(tmp_path):
 
 
 def test_planning_for_risk_counts_the_draws(tmp_path):
-    """plan_on: risk with 500 draws over 3 years: 8,888 options fit, 8,889 do not, and the fix
+    """plan_on: risk with 500 draws over 3 years: 2,222 options fit, 2,223 do not, and the fix
     names both ways out (fewer options, fewer draws)."""
     limit = MAX_RISK_PLAN_CELLS // (3 * 3 * 500)
     folder = council(tmp_path, limit + 1, years=3, scenario_extra="  plan_on: risk\n  risk_draws: 500\n")

@@ -163,7 +163,12 @@ def test_a_plan_breaking_a_row_is_refused():
         integer=np.array([True, True]),
     )
     with pytest.raises(SolverError, match="breaks 1 of the model's rows"):
-        solvers._check_values(model, np.array([1.0, 1.0]), "highs")
+        solvers._check_values(model, np.array([1.0, 1.0]), SolverSettings(), "optimal")
+    # from a search the time limit stopped, such values are no plan found in time (issue 12)
+    stopped = SolverSettings(time_limit=0.8, given_limit=60.0)
+    with pytest.raises(solvers.NoPlanInTime, match="no plan within the time limit of 60 s"):
+        solvers._check_values(model, np.array([1.0, 1.0]), stopped, "time_limit")
+    solvers._check_values(model, np.array([1.0, 0.0]), stopped, "time_limit")  # a plan that holds
 
 
 @pytest.mark.parametrize("seed", range(12))

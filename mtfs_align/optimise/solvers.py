@@ -198,7 +198,7 @@ def _run_direct(problem: pulp.LpProblem, settings: SolverSettings, exact: bool, 
     if status == "infeasible":
         return SolveResult("infeasible", None, None, seconds)
     values = arrays.to_original(_snap_integers(arrays.model, values))
-    _check_values(arrays.original, values, settings.solver)
+    _check_values(arrays.original, values, settings, status)
     problem_arrays.write_back(arrays, values)
     objective = float(arrays.original.cost @ values) + arrays.offset
     if progress is not None and progress.bound is not None:
@@ -299,7 +299,7 @@ def run_arrays(
     if status == "infeasible":
         return ArrayResult("infeasible", float("nan"), np.zeros(0), None, time.perf_counter() - started)
     values = _snap_integers(model, values)
-    _check_values(model, values, settings.solver)
+    _check_values(model, values, settings, status)
     objective = float(model.cost @ values)
     return ArrayResult(status, objective, values, gap, time.perf_counter() - started)
 
@@ -322,12 +322,19 @@ def broken(model: ArrayModel, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return ~(low_ok & high_ok), ~bounds_ok
 
 
-def _check_values(model: ArrayModel, values: np.ndarray, solver: str) -> None:
-    """Every row and bound holds for the values returned (integers rounded), within tolerance."""
+def _check_values(model: ArrayModel, values: np.ndarray, settings: SolverSettings, status: str) -> None:
+    """Every row and bound holds for the values returned (integers rounded), within tolerance.
+    Values a search stopped at the time limit returns that break rows are no plan found in time
+    (HiGHS, stopped a second into a risk model's harm stage, returned such values); from a search
+    that says it finished, they are a solver failure."""
     rows, bounds = broken(model, values)
     if rows.any() or bounds.any():
+        if status == "time_limit":
+            raise NoPlanInTime(no_plan_in_time(settings))
         bad = int(rows.sum() + bounds.sum())
-        raise SolverError(f"The {solver} solver returned a plan that breaks {bad} of the model's rows or bounds.")
+        raise SolverError(
+            f"The {settings.solver} solver returned a plan that breaks {bad} of the model's rows or bounds."
+        )
 
 
 def _highs_lp(model: ArrayModel):
