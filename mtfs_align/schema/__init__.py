@@ -36,7 +36,8 @@ MAX_PROFILE_YEARS = 50  # a savings profile longer than this is a mistake, refus
 MAX_OPTIONS = 20_000
 # With plan_on: risk (or a confidence frontier) the model also grows with the draws: options x
 # start years x years x draws. Measured with --time-limit 60: 1,250 options over 4 years against
-# 500 draws (10,000,000) end in 61 s and 0.7 GB; 5,000 (40,000,000) took 94 s and 2.4 GB.
+# 500 draws (10,000,000) in 0.7 GB and 61 s or 93 s (HiGHS overruns a limit now and then); 5,000
+# (40,000,000) took 94 s and 2.4 GB.
 MAX_RISK_PLAN_CELLS = 10_000_000
 DATA_FILES = ("plan.yaml", "mtfs.yaml", "activities.csv", "options.csv")
 
