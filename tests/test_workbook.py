@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 import mtfs_align
+from mtfs_align.io.result_tables import HEADINGS, TABLES, heading
 from mtfs_align.report.workbook import MONEY_FORMAT, cell_value, scenario_assumptions, sheet_name, write_workbook
 from mtfs_align.results import RunResults
 from mtfs_align.scenario import load_scenario
@@ -44,12 +45,12 @@ def test_every_csv_round_trips_into_its_sheet(results, tmp_path):
     book = load_workbook(path)
     csvs = sorted(results.tables)
     assert book.sheetnames[0] == "Scenario"
-    assert sorted(book.sheetnames[1:]) == csvs
+    assert sorted(book.sheetnames[1:-1]) == csvs and book.sheetnames[-1] == "Fields"
     for stem in csvs:
         records = list(csv.reader(io.StringIO(results.text(stem), newline="")))
         sheet = book[stem]
         values = [list(row) for row in sheet.iter_rows(values_only=True)]
-        assert values[0] == records[0], stem
+        assert values[0] == [heading(h) for h in records[0]], stem
         assert len(values) == len(records), stem
         for record, row in zip(records[1:], values[1:], strict=True):
             assert row == [cell_value(text) for text in record], stem
@@ -62,22 +63,27 @@ def test_numbers_stay_numbers_and_money_is_formatted(results, tmp_path):
     book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
     budget = book["budget"]
     header = [c.value for c in budget[1]]
-    gap = budget.cell(2, header.index("gap_k") + 1)
+    gap = budget.cell(2, header.index("Budget gap") + 1)
     assert gap.value == 47500 and gap.number_format == MONEY_FORMAT
     assert budget.cell(2, 1).value == "2021/22"
     assert budget.freeze_panes == "A2"
     assert budget.column_dimensions["A"].width >= len("2021/22")
     plan = book["plan"]
-    assert plan.cell(2, [c.value for c in plan[1]].index("harm") + 1).data_type == "n"
+    assert plan.cell(2, [c.value for c in plan[1]].index("Outcome harm") + 1).data_type == "n"
 
 
 def test_formula_text_is_neutralised(results, tmp_path):
     book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
     notes = list(book["notes"].iter_rows(values_only=True))
-    assert notes[1] == ("S01", '\'=HYPERLINK("http://example.com")', -1250.5, 0.25)
-    assert notes[2] == ("S02", "'+44 1234", 3, None)
-    assert notes[3] == ("S03", "'@SUM(A1:A2)", 1000.0, 1.5)
-    assert notes[4] == ("S04", "'-cut", 0, "x")
+    assert notes[1] == ("S01", '=HYPERLINK("http://example.com")', -1250.5, 0.25)
+    assert notes[2] == ("S02", "+44 1234", 3, None)
+    assert notes[3] == ("S03", "@SUM(A1:A2)", 1000.0, 1.5)
+    assert notes[4] == ("S04", "-cut", 0, "x")
+    sheet = book["notes"]
+    for row in range(2, 6):  # shown as written, with no apostrophe: text, not a formula
+        cell = sheet.cell(row, 2)
+        assert cell.data_type == "s" and cell.quotePrefix, cell.value
+    assert not sheet.cell(2, 1).quotePrefix  # plain text has no prefix
     for row in book["notes"].iter_rows():
         for cell in row:
             assert cell.data_type != "f"
@@ -104,9 +110,9 @@ def test_manifest_assumptions_are_used_when_none_are_passed(tmp_path):
     results.set_manifest({"council": "=Evil council", "assumptions": {"Capacity": [1, 2], "=x": "@y"}})
     sheet = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))["Scenario"]
     rows = [row for row in sheet.iter_rows(values_only=True) if row[0]]
-    assert rows[0][0] == "'=Evil council"
+    assert rows[0][0] == "=Evil council" and sheet["A1"].quotePrefix and sheet["A1"].data_type == "s"
     assert ("Capacity", "1, 2") in rows
-    assert ("'=x", "'@y") in rows
+    assert ("=x", "@y") in rows
 
 
 def test_same_results_give_the_same_bytes(results, tmp_path):
@@ -131,8 +137,10 @@ def test_sheet_names_are_valid_and_unique():
         ("1e3", 1000.0),
         ("2021/22", "2021/22"),
         ("S01", "S01"),
-        ("=1+1", "'=1+1"),
-        ("-", "'-"),
+        ("=1+1", "=1+1"),
+        ("'=1+1", "=1+1"),  # the CSV's neutralised text: the quote prefix does its work
+        ("'ok", "'ok"),
+        ("-", "-"),
         ("nan", "nan"),
         ("0012", "0012"),
         ("0.5", 0.5),
@@ -142,3 +150,60 @@ def test_sheet_names_are_valid_and_unique():
 )
 def test_cell_value(text, value):
     assert cell_value(text) == value
+
+
+def test_pages_print_landscape_fitted_to_width_with_the_header_repeated(results, tmp_path):
+    book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert setup.fitToWidth == 1, sheet.title
+        if sheet.title == "Scenario":
+            assert setup.fitToHeight == 1  # the front sheet on one page
+        else:
+            assert setup.fitToHeight == 0, sheet.title  # as many pages down as the rows need
+            assert sheet.print_title_rows == "$1:$1", sheet.title  # the header row on every page
+
+
+def test_money_shows_its_unit_and_numbers_are_never_text(results, tmp_path):
+    book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
+    assert "£k" in MONEY_FORMAT
+    for sheet in book.worksheets[1:]:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    try:
+                        float(cell.value)
+                    except ValueError:
+                        continue
+                    raise AssertionError(f"{sheet.title}!{cell.coordinate}: the number {cell.value} is text")
+
+
+def test_front_sheet_names_no_folder_of_the_machine(westshire_run):
+    """The fixture's run was given absolute paths: the front sheet names files relative to the
+    scenario's folder, as the briefing does."""
+    sheet = load_workbook(westshire_run / "results.xlsx")["Scenario"]
+    texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [t for t in texts if str(ROOT) in t or "/tmp" in t or t.startswith("/")]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert rows["Scenario file"] == "proposal.yaml"
+    assert "../data/westshire/options.csv" in rows
+
+
+def test_headings_are_council_english_and_the_fields_sheet_maps_them_to_the_csv(results, tmp_path):
+    book = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))
+    budget = [c.value for c in book["budget"][1]]
+    assert budget[:4] == ["Year", "Funding", "Spending need", "Budget gap"]
+    assert "Unidentified savings (still to be found)" in budget
+    plan = [c.value for c in book["plan"][1]]
+    assert plan[-4:] == ["2021/22 savings", "2022/23 savings", "2023/24 savings", "2024/25 savings"]
+    fields = list(book["Fields"].iter_rows(values_only=True))
+    assert fields[0] == ("Sheet", "Column heading", "CSV file", "CSV column")
+    mapped = {(sheet, shown): (csv_file, column) for sheet, shown, csv_file, column in fields[1:]}
+    assert mapped[("budget", "Budget gap")] == ("budget.csv", "gap_k")
+    assert mapped[("plan", "2024/25 savings")] == ("plan.csv", "2024/25_k")
+    for title in book.sheetnames[1:-1]:  # every heading of every sheet maps back to its CSV column
+        shown = [c.value for c in book[title][1]]
+        assert [mapped[(title, h)][1] for h in shown] == next(csv.reader(io.StringIO(results.text(title)))), title
+    # every declared column has its heading, so no sheet falls back to a CSV name
+    assert all(c in HEADINGS for spec in TABLES.values() for c, _ in spec.columns)

@@ -243,6 +243,95 @@ TABLES: dict[str, TableSpec] = {
 }
 UNDECLARED = TableSpec(())  # a table this version does not know: every column text
 
+# Each column's heading in results.xlsx, in council English: the declaration above names the
+# columns, this what a reader of the workbook sees for each; its "Fields" sheet maps them back.
+# Money is in £ thousands, shown by the cells' number format (`£k`), so no heading repeats it.
+HEADINGS = {
+    "year": "Year",
+    "funding_k": "Funding",
+    "need_k": "Spending need",
+    "gap_k": "Budget gap",
+    "gap_change_k": "New gap in the year",
+    "savings_k": "Savings",
+    "one_off_k": "One-off costs",
+    "gap_after_savings_k": "Gap after savings",
+    "reserves_opening_k": "Reserves at the start of the year",
+    "reserves_draw_k": "Reserves drawn",
+    "reserves_paid_k": "Paid into reserves",
+    "reserves_balance_k": "Reserves at the end of the year",
+    "unidentified_k": "Unidentified savings (still to be found)",
+    "balanced": "Balanced?",
+    "activity": "Activity",
+    "name": "Name",
+    "spend_k": "Spend (budget as set)",
+    "service_spend_k": "Spend on the service",
+    "floor_k": "Floor (statutory minimum)",
+    "cash_limit_k": "Cash limit",
+    "headroom_k": "Headroom to the nearer limit",
+    "status": "Status",
+    "plan": "Plan",
+    "directorate": "Directorate",
+    "option": "Option",
+    "start": "Start year",
+    "rag": "RAG rating",
+    "harm": "Outcome harm",
+    "group": "Split by",
+    "category": "Category",
+    "total_k": "Total over the years",
+    "breach": "Breach",
+    "subject": "Subject",
+    "value": "Value",
+    "limit": "Limit",
+    "detail": "Detail",
+    "equality_impact": "Equality impact",
+    "max_equality_impact": "Highest impact allowed",
+    "outcome": "Outcome",
+    "priority": "Priority",
+    "level": "Level",
+    "id": "Id",
+    "share_of_aligned": "Share of aligned spend",
+    "share_of_total": "Share of all spend",
+    "cabinet_weight": "Cabinet's weight",
+    "point": "Frontier point",
+    "scale": "Scale (x the scenario's)",
+    "label": "Plan described",
+    "p5_k": "Still to find: 1 in 20 good case",
+    "p50_k": "Still to find: median",
+    "p95_k": "Still to find: 1 in 20 bad case",
+    "expected_unidentified_k": "Still to find: average",
+    "p_balanced": "Chance the year balances",
+    "p5_reserves_balance_k": "Reserves at the end of a 1-in-20 bad year",
+    "var_k": "Still to find at the confidence planned for",
+    "cvar_k": "Still to find: average of the worst cases",
+    "p95_cover_used_k": "Reserves drawn in a 1-in-20 bad year",
+    "shortfall_at_confidence_k": "Further savings or funding to identify",
+    "core_index": "Core index (share of weightings adopting it)",
+    "class": "Class",
+    "scenario": "Scenario",
+    "kpi": "KPI",
+    "unit": "Unit",
+    "baseline": "Baseline",
+    "target": "Target",
+    "direction": "Better when",
+}
+HEADING_PATTERNS = (
+    (r"unidentified_(.+/\d{2})_k", "Unidentified savings {}"),  # before the year's pattern
+    (r"(.+/\d{2})_k", "{} savings"),  # 2021/22_k
+    (r"harm_(.+)", "Harm to {}"),  # harm_P1
+    (r"cvar_(.+)", "Still to find in a bad year, {}"),  # cvar_2021/22
+)
+
+
+def heading(column: str) -> str:
+    """A column's heading in results.xlsx (HEADINGS), or its CSV name where none is declared."""
+    if column in HEADINGS:
+        return HEADINGS[column]
+    for pattern, words in HEADING_PATTERNS:
+        found = re.fullmatch(pattern, column)
+        if found:
+            return words.format(found.group(1))
+    return column
+
 
 def spec(name: str) -> TableSpec:
     """The declaration of a table by its name in the folder: `budget`, `proposal/budget`,

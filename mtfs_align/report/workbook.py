@@ -1,5 +1,9 @@
-"""`results.xlsx`: every table of the results as a sheet (numbers as numbers, £k formats, frozen
-headers), behind a front sheet of the scenario's assumptions. Built from the results object
+"""`results.xlsx`: every table of the results as a sheet (numbers as numbers, £k formats that show
+the unit, frozen headers, landscape pages fitted to the width with the header row repeated),
+behind a front sheet of the scenario's assumptions that prints on one page and names files as a
+council may publish them (relative to the scenario's folder, never the machine's folders).
+Text a spreadsheet would run as a formula is stored as text with Excel's quote prefix, so it
+shows as written, without a visible apostrophe. Built from the results object
 (mtfs_align.results), cell by cell from each table's CSV text, so a sheet holds exactly what its
 CSV holds; the file is byte-identical for the same results."""
 
@@ -17,14 +21,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mtfs_align.io.outputs import neutralise
+from mtfs_align.io.output_values import FORMULA_START
+from mtfs_align.io.result_tables import heading
+from mtfs_align.report.published import published_name, published_path
 from mtfs_align.wording import money
 
 WORKBOOK_NAME = "results.xlsx"
 FIXED_TIME = datetime(2000, 1, 1)  # document properties: no clock time, so reruns are identical
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
-MONEY_FORMAT = "#,##0.0"
+MONEY_FORMAT = '#,##0.0 "£k";-#,##0.0 "£k"'
 SHARE_FORMAT = "0.0%"
 HARM_FORMAT = "0.000"
 SHARE_COLUMNS = ("share_of_aligned", "share_of_total", "cabinet_weight", "p_balanced", "core_index")
@@ -91,8 +97,31 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 _BOLD = Font(bold=True)
 
 
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first): stored as text with
+    the quote prefix."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def neutralise(text: str) -> str:
+    """Text as the sheet shows it: the CSV's neutralising apostrophe (`'=SUM(..)`) taken off, as
+    the cell's quote prefix does that work (`_append`)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def _append(sheet, values: list) -> None:
+    """A row at the sheet's end; formula-like text stays text (type `s`, quote prefix set)."""
+    sheet.append(values)
+    for column, value in enumerate(values, start=1):
+        if formula_like(value):
+            cell = sheet.cell(sheet.max_row, column)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def cell_value(text: str) -> object:
-    """A CSV cell as a spreadsheet value: numbers as numbers, blanks empty, text neutralised."""
+    """A CSV cell as a spreadsheet value: numbers as numbers, blanks empty, text as written (the
+    CSV's neutralising apostrophe taken off: `_append` sets the quote prefix instead)."""
     if text is None or text == "":
         return None
     if _NUMBER.match(text):
@@ -130,7 +159,7 @@ def _display_width(value: object, number_format: str | None) -> int:
     if value is None:
         return 0
     if isinstance(value, (int, float)) and number_format == MONEY_FORMAT:
-        return len(f"{value:,.1f}")
+        return len(f"{value:,.1f}") + 3  # " £k"
     if isinstance(value, (int, float)) and number_format == SHARE_FORMAT:
         return len(f"{value:.1%}")
     if isinstance(value, float):
@@ -158,12 +187,12 @@ def _ordered_tables(results) -> list[str]:
 
 def _write_table(book: Workbook, title: str, header: list[str], rows: list[list[str]]) -> None:
     sheet = book.create_sheet(title)
-    sheet.append([neutralise(h) for h in header])
+    _append(sheet, [neutralise(heading(h)) for h in header])
     formats = [_number_format(h) for h in header]
-    widths = [len(h) for h in header]
+    widths = [min(len(heading(h)), 30) for h in header]
     for record in rows:
         values = [cell_value(record[i]) if i < len(record) else None for i in range(len(header))]
-        sheet.append(values)
+        _append(sheet, values)
         for i, value in enumerate(values):
             widths[i] = max(widths[i], _display_width(value, formats[i]))
     for i, number_format in enumerate(formats, start=1):
@@ -175,12 +204,34 @@ def _write_table(book: Workbook, title: str, header: list[str], rows: list[list[
     for cell in sheet[1]:
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=False, vertical="center")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
     sheet.freeze_panes = "A2"
+    _print_setup(sheet, one_page=False)
+    sheet.print_title_rows = "1:1"  # the header row on every printed page
     if rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(rows) + 1}"
+
+
+FIELDS_SHEET = "Fields"
+
+
+def _write_fields(book: Workbook, fields: list[list[str]]) -> None:
+    """The "Fields" sheet: each sheet's column headings beside the CSV file and column they come
+    from (headings declared once, in mtfs_align.io.result_tables.HEADINGS)."""
+    sheet = book.create_sheet(FIELDS_SHEET)
+    _append(sheet, ["Sheet", "Column heading", "CSV file", "CSV column"])
+    for row in fields:
+        _append(sheet, [neutralise(str(v)) for v in row])
+    for cell in sheet[1]:
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+    for letter, width in zip("ABCD", (18, 46, 24, 30), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    _print_setup(sheet, one_page=False)
+    sheet.print_title_rows = "1:1"
 
 
 def _front_value(key: str, value: object) -> object:
@@ -205,51 +256,65 @@ def _write_front(book: Workbook, manifest: Mapping, assumptions: Mapping, sheets
     sheet = book.active
     sheet.title = "Scenario"
     council = str(manifest.get("council") or "")
-    sheet.append([neutralise(council or "mtfs_align results")])
+    _append(sheet, [neutralise(council or "mtfs_align results")])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([neutralise(str(manifest.get("scenario_name") or ""))])
+    _append(sheet, [neutralise(str(manifest.get("scenario_name") or ""))])
     sheet["A2"].font = Font(bold=True, size=12)
     if "illustrative" in council.lower():
-        sheet.append(["Illustrative data: not any council's actual budget."])
+        _append(sheet, ["Illustrative data: not any council's actual budget."])
         sheet.cell(sheet.max_row, 1).font = Font(italic=True)
-    sheet.append(["Money is in £ thousands (£k) throughout; years are financial years (1 April to 31 March)."])
-    sheet.append([])
+    _append(sheet, ["Money is in £ thousands (£k) throughout; years are financial years (1 April to 31 March)."])
+    _append(sheet, [])
 
     def section(title: str) -> None:
-        sheet.append([title])
+        _append(sheet, [title])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=12)
 
     section("Run")
     for key, label in MANIFEST_FIELDS:
         if key in ("council", "scenario_name") or manifest.get(key) is None or label in assumptions:
             continue
-        value = _front_value(key, manifest[key])
-        sheet.append([label, value])
+        value = published_name(manifest[key]) if key == "scenario" else _front_value(key, manifest[key])
+        _append(sheet, [label, value])
         cell = sheet.cell(sheet.max_row, 2)
         if key.endswith("_k") and isinstance(value, (int, float)):
             cell.number_format = MONEY_FORMAT
         elif key == "p_balanced_all_years" and isinstance(value, (int, float)):
             cell.number_format = SHARE_FORMAT
     if assumptions:
-        sheet.append([])
+        _append(sheet, [])
         section("Assumptions")
         for key, value in assumptions.items():
-            sheet.append([neutralise(str(key)), _front_value(str(key), value)])
+            _append(sheet, [neutralise(str(key)), _front_value(str(key), value)])
     inputs = manifest.get("inputs") or []
     if inputs:
-        sheet.append([])
+        _append(sheet, [])
         section("Input files (SHA-256)")
         for item in inputs:
-            sheet.append([neutralise(str(item.get("path", ""))), str(item.get("sha256", ""))])
-    sheet.append([])
+            path = published_path(str(item.get("path", "")), manifest.get("scenario"))
+            _append(sheet, [neutralise(path), str(item.get("sha256", ""))])
+    _append(sheet, [])
     section("Sheets")
     for title, note in sheets:
-        sheet.append([title, note])
+        _append(sheet, [title, note])
     for row in sheet.iter_rows(min_row=1, max_col=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 44
     sheet.column_dimensions["B"].width = 80
+    _print_setup(sheet, one_page=True)
+
+
+def _print_setup(sheet, one_page: bool) -> None:
+    """Landscape A4 fitted to the page's width (a table's rows run on over the pages it needs; the
+    front sheet, `one_page`, is fitted to one page)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1 if one_page else 0
+    sheet.print_options.gridLines = not one_page
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
 
 
 def _deterministic_zip(data: bytes) -> bytes:
@@ -296,8 +361,9 @@ def workbook_bytes(results, assumptions: Mapping | None = None) -> bytes:
     if assumptions is None:
         assumptions = manifest.get("assumptions") or {}
     book = Workbook()
-    taken = {"scenario"}
+    taken = {"scenario", FIELDS_SHEET.lower()}
     sheets = []
+    fields: list[list[str]] = []
     for stem in _ordered_tables(results):
         header, rows = csv_cells(results.text(stem))
         if not header:
@@ -305,6 +371,9 @@ def workbook_bytes(results, assumptions: Mapping | None = None) -> bytes:
         title = sheet_name(stem, taken)
         _write_table(book, title, header, rows)
         sheets.append((title, SHEET_NOTES.get(stem, f"{stem}.csv")))
+        fields += [[title, heading(h), f"{stem}.csv", h] for h in header]
+    _write_fields(book, fields)
+    sheets.append((FIELDS_SHEET, "Each column heading of the sheets above and the CSV file and column it comes from"))
     _write_front(book, manifest, assumptions, sheets)
     book.properties.creator = "mtfs_align"
     book.properties.title = f"{manifest.get('council', '')}: {manifest.get('scenario_name', '')}".strip(": ")

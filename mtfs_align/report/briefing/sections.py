@@ -4,15 +4,14 @@ statement from mtfs_align.report.resilience); this module only sets them out."""
 
 from __future__ import annotations
 
-import posixpath
 from datetime import date
-from pathlib import PurePath
 
 import pandas as pd
 
 from mtfs_align.report.briefing.markup import Chart, Raw, Table, bullets, element, esc, image_png, inline_svg, paragraph
 from mtfs_align.report.briefing.wording import count_word, long_date
 from mtfs_align.report.charts import CHART_FILES
+from mtfs_align.report.published import published_name, published_path
 from mtfs_align.results import RunResults
 from mtfs_align.wording import chance, money
 
@@ -40,7 +39,7 @@ def title_page(results: RunResults, day: date) -> str:
     parts = [
         paragraph("Cabinet briefing: savings and the corporate plan", "kicker"),
         element("h1", esc(results.council or "Council")),
-        paragraph(m.get("scenario_name") or _published_name(m.get("scenario")) or "Scenario", "subtitle"),
+        paragraph(m.get("scenario_name") or published_name(m.get("scenario")) or "Scenario", "subtitle"),
     ]
     description = assumptions.get("Description") or m.get("description")
     if description:
@@ -316,23 +315,6 @@ RUN_FIELDS = [
 ]
 
 
-def _published_name(path: str | None) -> str:
-    """A file's name as published: never a folder of the machine that made it."""
-    return PurePath(str(path)).name if path else ""
-
-
-def published_path(path: str, scenario: str | None) -> str:
-    """`path` relative to the scenario's folder (`../data/westshire/options.csv`), as a council
-    may publish it: both are as the manifest records them (relative to where the command ran, or
-    absolute); when they cannot be related, the file's name alone."""
-    if not scenario:
-        return _published_name(path)
-    here, there = PurePath(str(scenario)).parent.as_posix(), PurePath(str(path)).as_posix()
-    if PurePath(here).is_absolute() != PurePath(there).is_absolute():
-        return _published_name(path)
-    return posixpath.relpath(there, here or ".")
-
-
 def assumptions_section(results: RunResults) -> str:
     m = results.manifest
     rows: list[list[str]] = []
@@ -348,7 +330,7 @@ def assumptions_section(results: RunResults) -> str:
         rows.append(["Years", f"{years[0]} to {years[-1]}"])
     for key, label in RUN_FIELDS:
         if m.get(key) is not None and label not in assumptions:
-            value = _published_name(m[key]) if key == "scenario" else m[key]
+            value = published_name(m[key]) if key == "scenario" else m[key]
             rows.append([label, str(value)])
     inputs = m.get("inputs") or []
     if inputs:
