@@ -313,6 +313,11 @@ HEADINGS = {
     "baseline": "Baseline",
     "target": "Target",
     "direction": "Better when",
+    "council": "Council",
+    "folder": "Output folder",
+    "p_balanced_all_years": "Chance every year balances",
+    "message": "Message",
+    "seconds": "Seconds taken",
 }
 HEADING_PATTERNS = (
     (r"unidentified_(.+/\d{2})_k", "Unidentified savings {}"),  # before the year's pattern
