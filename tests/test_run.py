@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 
 import pytest
 from click.testing import CliRunner
@@ -96,8 +97,14 @@ def test_formulas_are_neutralised_in_csv_and_workbook(done):
     names = [row["name"] for row in plan]
     assert '\'=HYPERLINK("http://example.invalid")' in names
     book = load_workbook(tmp_path / "a" / "results.xlsx")
-    cells = [cell.value for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
-    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]  # no formula anywhere
+    shown = [cell for cell in cells if cell.value == '=HYPERLINK("http://example.invalid")']
+    assert shown  # the name as the user wrote it, without a visible apostrophe...
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in shown)  # ...kept as text
+    with zipfile.ZipFile(tmp_path / "a" / "results.xlsx") as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in xml or b"<f " in xml for xml in sheets)  # Excel would run none of them
 
 
 def test_brief_rebuilds_the_pdf(done, tmp_path):

@@ -97,7 +97,7 @@ def test_front_sheet_has_the_manifest_and_the_assumptions(results, scenario, tmp
     assert front["Years"] == "2021/22 to 2024/25"
     assert front["Savings counted at"] == "nominal (planned) value"
     assert front["Produced by"] == "check"
-    assert front["Unidentified savings over the horizon (£k)"] == pytest.approx(8250.464)
+    assert front["Unidentified savings, summed over the 4 years"] == pytest.approx(8250.464)
     assert front["Priority weights"] == "P1 40%, P2 20%, P3 25%, P4 15%"
     assert front["Protected priorities"] == "P1 at 90% of need"
     assert front["Options withdrawn"] == "S32"
@@ -207,3 +207,20 @@ def test_headings_are_council_english_and_the_fields_sheet_maps_them_to_the_csv(
         assert [mapped[(title, h)][1] for h in shown] == next(csv.reader(io.StringIO(results.text(title)))), title
     # every declared column has its heading, so no sheet falls back to a CSV name
     assert all(c in HEADINGS for spec in TABLES.values() for c, _ in spec.columns)
+
+
+def test_every_sheet_is_described_on_the_front_sheet():
+    """Each table a folder can hold has a note in council English, never its CSV file's name."""
+    from mtfs_align.report.workbook import SHEET_NOTES
+
+    assert set(TABLES) <= set(SHEET_NOTES)
+    assert not [note for note in SHEET_NOTES.values() if note.endswith(".csv")]
+
+
+def test_front_sheet_money_and_harm_are_formatted_and_totals_say_they_are_summed(results, tmp_path):
+    sheet = load_workbook(write_workbook(results, tmp_path / "results.xlsx"))["Scenario"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(max_col=2) if row[0].value}
+    assert cells["Unidentified savings, summed over the 4 years"].number_format == MONEY_FORMAT
+    assert cells["Reserves drawn, summed over the 4 years"].number_format == MONEY_FORMAT
+    assert cells["Outcome harm (total)"].number_format == "0.000"
+    assert not [label for label in cells if str(label).endswith("(£k)")]  # the format shows the unit

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 
 from mtfs_align.errors import Problems
 from mtfs_align.io.input_files import add, check_file
+from mtfs_align.io.result_tables import heading, spec
 from mtfs_align.io.tables import MAX_ROWS, Row, Table, _check_columns
 
 MAX_XLSX_BYTES = 50_000_000  # the file itself
@@ -304,9 +305,11 @@ def _read_sheet(
     problems: Problems,
     ident_column: str,
     merges: dict[str, list[str]] | None = None,
+    headings: dict[str, str] | None = None,
 ) -> Table | None:
     """One sheet as a Table: header on the first non-blank row, rows located by sheet and row,
-    Excel error values and formulas that were never calculated reported by cell."""
+    Excel error values and formulas that were never calculated reported by cell. `headings` maps
+    a heading the tool's own workbook shows ("Start year") back to its column (`start`)."""
     sheet = book[sheet_name]
     sheet.reset_dimensions()  # some writers record a wrong used range; read every row there is
     records = _read_records(path, sheet, problems)
@@ -320,6 +323,8 @@ def _read_sheet(
         return None
     header_row = header_at + 1
     columns = [_cell_text(c).strip() for c in records[header_at]]
+    if headings:
+        columns = [headings.get(name, name) for name in columns]
     while columns and not columns[-1]:
         columns.pop()
     if not _check_columns(path, f"sheet {sheet.title}, row {header_row}", columns, required, problems):
@@ -444,7 +449,9 @@ def read_workbook_tables(
 
 def read_plan_sheet(path: Path, problems: Problems) -> Table | None:
     """A plan in a workbook: the visible sheet named `plan`, else the first visible sheet, with
-    option and start (so `results.xlsx` written by the tool can be given back to `check --plan`)."""
+    option and start (so `results.xlsx` written by the tool can be given back to `check --plan`:
+    its council-English headings, "Option" and "Start year", are read as the columns they name)."""
+    headings = {heading(column): column for column, _ in spec("plan").columns}
     merges = _inspect(path, problems)
     if merges is None:
         return None
@@ -457,6 +464,6 @@ def read_plan_sheet(path: Path, problems: Problems) -> Table | None:
         visible = [n for n in book.sheetnames if getattr(book[n], "sheet_state", "visible") == "visible"]
         named = [n for n in visible if n.strip().lower() == "plan"]
         name = (named or visible or book.sheetnames)[0]
-        return _read_sheet(path, book, name, ["option", "start"], problems, "option", merges)
+        return _read_sheet(path, book, name, ["option", "start"], problems, "option", merges, headings)
     finally:
         book.close()

@@ -68,7 +68,10 @@ SHEET_NOTES = {
     "resilience": "Resilience at the scenario's confidence: savings still to find, reserves used, still to identify",
     "core_index": "Share of sampled priority weightings under which each option is adopted",
     "compare": "Scenarios side by side",
+    "compare_options": "Each option's start year under each compared scenario",
+    "batch": "Each council's scenario run: gap, savings, reserves, unidentified savings, status",
     "kpis": "The corporate plan's KPIs by outcome",
+    "plans_activities": "Each alternative plan's activities against their floors and cash limits, by year",
 }
 
 # The manifest entries shown on the front sheet, with the labels a finance officer would use.
@@ -81,8 +84,8 @@ MANIFEST_FIELDS = [
     ("plan_on", "Savings counted at"),
     ("status", "Status"),
     ("harm", "Outcome harm (total)"),
-    ("unidentified_k", "Unidentified savings over the horizon (£k)"),
-    ("reserves_draw_k", "Reserves drawn over the horizon (£k)"),
+    ("unidentified_k", "Unidentified savings, summed over the years"),
+    ("reserves_draw_k", "Reserves drawn, summed over the years"),
     ("p_balanced_all_years", "Chance every year balances"),
     ("objective", "Objective"),
     ("solver", "Solver"),
@@ -275,12 +278,16 @@ def _write_front(book: Workbook, manifest: Mapping, assumptions: Mapping, sheets
         if key in ("council", "scenario_name") or manifest.get(key) is None or label in assumptions:
             continue
         value = published_name(manifest[key]) if key == "scenario" else _front_value(key, manifest[key])
+        if key.endswith("_k") and len(manifest.get("years") or []) > 1:
+            label = label.replace("the years", f"the {len(manifest['years'])} years")  # "summed over the 4 years"
         _append(sheet, [label, value])
         cell = sheet.cell(sheet.max_row, 2)
         if key.endswith("_k") and isinstance(value, (int, float)):
             cell.number_format = MONEY_FORMAT
         elif key == "p_balanced_all_years" and isinstance(value, (int, float)):
             cell.number_format = SHARE_FORMAT
+        elif key in ("harm", "objective") and isinstance(value, (int, float)):
+            cell.number_format = HARM_FORMAT
     if assumptions:
         _append(sheet, [])
         section("Assumptions")
