@@ -78,6 +78,23 @@ def chance(p: float) -> str:
     return text
 
 
+def share(p: float) -> str:
+    """A share as a whole percentage rounded half up (0.375 is 38%, 0.125 is 13%), a real but small
+    share never '0%' ('under 1%'); for shares of a positive whole only."""
+    if _missing(p):
+        return "-"
+    whole = (abs(_exact(p)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if whole == 0 and p != 0:
+        return "under 1%"
+    return f"{'-' if p < 0 and whole else ''}{whole:,.0f}%"
+
+
+def summed_over(n: int) -> str:
+    """' summed over the four years' for a total over a horizon of n years ('' for one year, whose
+    total is its level)."""
+    return "" if n == 1 else f" summed over {years_phrase(n)}"
+
+
 def percent(p: float) -> str:
     """A level such as a confidence: 0.9 as '90%', 0.975 as '97.5%'."""
     return f"{round(p * 100, 1):g}%"

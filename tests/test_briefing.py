@@ -122,14 +122,14 @@ def test_key_messages_are_built_from_the_numbers(run_pdf):
     assert "Key messages" in text
     assert "The budget gap is £47.5m in 2021/22 and reaches £100.0m by 2024/25" in text
     assert "The 34 adopted savings options close £35.4m of it in 2021/22, rising to £89.2m a year by 2024/25" in text
-    assert "reserves cover £40.0m over the four years, leaving £30.0m" in text
-    assert "£8.3m in 2024/25, so the budget does not yet balance in 2024/25" in text
-    assert "Outcome harm totals 16.6: 43% on helping people and communities" in text
+    assert "reserves cover £40.0m summed over the four years, leaving £30.0m" in text
+    assert "The budget does not yet balance: £8.3m of savings still to be found in 2024/25." in text
+    assert "Outcome harm over the four years totals 16.6: 43% on helping people and communities" in text
     assert "the budget balances in every year in 11% of simulated outcomes" in text
     assert "2024/25 is the weakest year, balancing in 12% of outcomes" in text
     # (16.617 - 10.3) / 16.617 = 38%; C saves 301.0 - 263.75 = £37.25m more, £37.3m rounded half up
-    assert "does 38% less harm (10.3)" in text
-    assert "saves £37.3m more" in text
+    assert "plan B cuts outcome harm by 38% (from 16.6 to 10.3)" in text
+    assert "plan C saves £37.3m more summed over the four years" in text
     assert "1 option is adopted almost always (core), 1 almost never, and 1 depends on the weights" in text
     assert "Every activity stays above its statutory floor and within its cash limit" in text
     assert "Two options were not considered because of a high equality impact (S08, S20)" in text
@@ -201,7 +201,7 @@ def test_key_messages_known_answer():
         "The budget gap is £10.0m in 2021/22 and reaches £15.0m by 2022/23, "
         "measured against each year's funding before savings.",
         "Savings close £4.0m of it in 2021/22, rising to £15.0m a year by 2022/23; "
-        "reserves cover £6.0m over the two years, leaving £4.0m in usable reserves "
+        "reserves cover £6.0m summed over the two years, leaving £4.0m in usable reserves "
         "at the end of 2022/23.",
         "The budget balances in every year: no savings are left to be found.",
     ]

@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from factory import Council, read_csv
 
-from mtfs_align.analysis.compare import COMPARE_COLUMNS, compare, harm_by_priority_year, lines
+from mtfs_align.analysis.compare import COMPARE_COLUMNS, compare, harm_by_priority_year
 from mtfs_align.io.outputs import OutputFolder
+from mtfs_align.report.sentences.compare import compare_lines as lines
 
 THIRD = 1 / 3
 
@@ -140,7 +141,8 @@ def test_printed_summary(tmp_path):
     assert "2 options differ between the plans (start year; '-' = not adopted):" in joined
     assert any(line.split() == ["S2", "Option", "S2", "2022/23", "-"] for line in text)
     assert (
-        "  - Funding shock leaves £20k of savings still to be found over the horizon (Central "
-        "case: none), draws £100k from reserves (£70k) and causes 40% less outcome harm "
-        "(1.000 against 1.667)."
+        "  - Funding shock leaves £20k of savings still to be found in 2023/24, where Central case leaves "
+        "none; it draws £100k from reserves summed over the three years (Central case £70k) and cuts "
+        "outcome harm by 40% (from 1.667 to 1.000); the lower harm comes with £20k more savings left "
+        "unfunded summed over the three years, not from a better plan for the same savings."
     ) in text

@@ -232,7 +232,7 @@ def test_frontier_command_writes_the_tables(tmp_path):
     assert manifest["frontier"]["vary"] == "gap" and manifest["frontier"]["points"] == 3
     assert manifest["solver"] == "highs" and manifest["mip_gap"] == 0
     assert "each extra £1m of savings" in result.output
-    assert "For the same savings" in result.output
+    assert "For at least the proposal's savings in every year, plan B" in result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [".mtfs-align-output", "frontier.csv", "manifest.json", "plans", "proposal.csv"]
     # DESIGN 5: the plan of every frontier point and of B and C, in plan.csv's columns

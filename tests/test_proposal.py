@@ -26,6 +26,7 @@ from mtfs_align.analysis.proposal import COLUMNS, compare_proposal, total_saving
 from mtfs_align.errors import InputError
 from mtfs_align.optimise import prepare, solve
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.report.sentences.proposal import proposal_lines
 
 EXACT = SolverSettings(mip_gap=0.0)
 
@@ -58,9 +59,10 @@ def test_hand_worked_b_and_c(tmp_path):
     # P leaves 10 a year, drawn; B leaves 5 a year, drawn; C pays 15 a year into reserves.
     assert table["reserves_draw_k"].tolist() == pytest.approx([20, 10, 0])
     assert table["unidentified_k"].tolist() == pytest.approx([0, 0, 0], abs=1e-9)
-    assert result.sentences == [
-        "For the same savings, the optimised plan cuts outcome harm by 38% (from 1.33 to 0.83).",
-        "For no more harm, the optimised plan saves £50k more over the two years (£230k against £180k).",
+    assert proposal_lines(result) == [
+        "For at least the proposal's savings in every year, plan B cuts outcome harm by 38% (from 1.33 to 0.83).",
+        "For no more harm, plan C saves £115k a year by 2022/23 (the proposal £90k), £50k more summed over "
+        "the two years (£230k against £180k).",
     ]
 
 
@@ -100,9 +102,10 @@ def test_b_infeasible_when_the_proposal_saves_more_than_any_legal_plan(tmp_path)
     assert result.most_savings.plan == {"S1": 0, "S2": 0, "S3": 0}
     assert result.table.loc[1, "label"].endswith("no plan keeps to every constraint")
     assert np.isnan(result.table.loc[1, "harm"])
-    assert any("breaks the scenario's rules in 1 place" in s for s in result.sentences)
-    assert any(s.startswith("No plan that keeps to every constraint saves at least as much") for s in result.sentences)
-    assert any(s.startswith("No plan with no more outcome harm") for s in result.sentences)
+    assert any("breaks the scenario's rules in 1 place" in s for s in proposal_lines(result))
+    sentences = proposal_lines(result)
+    assert any(s.startswith("No plan that keeps to every constraint saves at least as much") for s in sentences)
+    assert any(s.startswith("No plan with no more outcome harm") for s in sentences)
 
 
 def test_c_infeasible_when_adopted_options_force_more_harm(tmp_path):
@@ -114,10 +117,9 @@ def test_c_infeasible_when_adopted_options_force_more_harm(tmp_path):
     result = compare_proposal(c.model(tmp_path), EXACT)
     assert result.most_savings is None and result.status["C"] == "infeasible"
     assert result.least_harm.plan == {"S2": 0}
-    assert any(
-        s.startswith("No plan that keeps to every constraint has as little outcome harm") for s in result.sentences
-    )
-    assert any(s.startswith("Keeping to every constraint costs harm") for s in result.sentences)
+    sentences = proposal_lines(result)
+    assert any(s.startswith("No plan that keeps to every constraint has as little outcome harm") for s in sentences)
+    assert any(s.startswith("Keeping to every constraint costs harm") for s in proposal_lines(result))
 
 
 def test_an_optimal_proposal_cannot_be_improved(tmp_path):
@@ -125,7 +127,7 @@ def test_an_optimal_proposal_cannot_be_improved(tmp_path):
     c.scenario["plan"] = {"S3": "2021/22", "S4": "2021/22"}  # B itself
     result = compare_proposal(c.model(tmp_path), EXACT)
     assert result.least_harm.harm == pytest.approx(result.proposal.harm)
-    assert result.sentences[0].startswith("No plan that saves at least as much as the proposal")
+    assert proposal_lines(result)[0].startswith("No plan that saves at least as much as the proposal")
 
 
 def test_no_plan_is_bad_input(tmp_path):
@@ -203,5 +205,6 @@ def test_westshire_proposal():
     assert result.proposal.harm == pytest.approx(16.617, abs=1e-3)
     assert result.least_harm.harm == pytest.approx(11.34, abs=0.01 * 11.34)
     assert result.extra_savings_k == pytest.approx(12900, abs=100)
-    assert result.sentences[-1].startswith("For no more harm, the optimised plan saves £12.9m more over the four years")
+    assert proposal_lines(result)[-1].startswith("For no more harm, plan C saves ")
+    assert "£12.9m more summed over the four years" in proposal_lines(result)[-1]
     assert total_savings(result.least_harm) >= total_savings(result.proposal)

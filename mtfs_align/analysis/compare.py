@@ -1,6 +1,7 @@
 """Scenarios side by side (DESIGN 4.5, compare): each year's gap, savings, one-off costs, reserves
 drawn, savings still to be found and outcome harm by priority, and the options whose start year
-differs between the plans. Every figure comes from each scenario's own evaluation (DESIGN 4.3)."""
+differs between the plans. Every figure comes from each scenario's own evaluation (DESIGN 4.3); the
+report stage words them (mtfs_align.report.sentences.compare)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.evaluate import Evaluation
-from mtfs_align.wording import money
 
 COMPARE_COLUMNS = ["scenario", "year", "gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k", "harm"]
 _BUDGET_COLUMNS = ["gap_k", "savings_k", "one_off_k", "reserves_draw_k", "unidentified_k"]
@@ -106,115 +106,3 @@ def _ordered_union(groups) -> list[str]:
         for item in group:
             seen.setdefault(item, None)
     return list(seen)
-
-
-# --------------------------------------------------------------------------------------------
-# The printed side-by-side summary
-# --------------------------------------------------------------------------------------------
-
-_MEASURES = [
-    ("gap_k", "Budget gap (before savings)"),
-    ("savings_k", "Savings"),
-    ("one_off_k", "One-off costs"),
-    ("reserves_draw_k", "Reserves drawn"),
-    ("unidentified_k", "Savings still to be found"),
-]
-
-
-def lines(result: CompareResult) -> list[str]:
-    """A side-by-side summary in plain council English, money as £4.2m."""
-    evs, labels = result.evaluations, result.labels
-    years = _ordered_union(ev.model.years for ev in evs)
-    width = max([12, *(len(label) + 2 for label in labels)])
-    head = f"{'':<34}" + "".join(f"{label:>{width}}" for label in labels)
-    out = ["Scenarios compared:"]
-    for label, ev in zip(labels, evs, strict=True):
-        basis = "expected delivery" if ev.model.scenario.policy.plan_on != "nominal" else "their nominal value"
-        options = f"{len(ev.plan)} option{'' if len(ev.plan) == 1 else 's'}"
-        out.append(f"  {label}: {ev.model.scenario.name} ({options}, savings counted at {basis})")
-    out += ["", head, "-" * len(head)]
-    table = result.table
-    for column, title in _MEASURES:
-        out.append(title)
-        for year in years:
-            cells = []
-            for label in labels:
-                value = table.loc[(table["scenario"] == label) & (table["year"] == year), column]
-                cells.append(money(float(value.iloc[0])) if len(value) else "-")
-            out.append(f"  {year:<32}" + "".join(f"{c:>{width}}" for c in cells))
-    out.append("Reserves at the end of the horizon")
-    out.append(
-        f"  {'closing balance':<32}"
-        + "".join(f"{money(float(ev.budget['reserves_balance_k'].iloc[-1])):>{width}}" for ev in evs)
-    )
-    out.append(f"{'Years that balance':<34}" + "".join(f"{_balanced_years(ev):>{width}}" for ev in evs))
-    out.append("Outcome harm over the horizon")
-    out.append(f"  {'all priorities':<32}" + "".join(f"{ev.harm:>{width}.3f}" for ev in evs))
-    for p in result.priorities:
-        cells = [f"{ev.harm_by_priority[p]:.3f}" if p in ev.harm_by_priority else "-" for ev in evs]
-        out.append(f"  {_priority_name(evs, p):<32}" + "".join(f"{c:>{width}}" for c in cells))
-    out.append(f"{'Options adopted':<34}" + "".join(f"{len(ev.plan):>{width}}" for ev in evs))
-    out.append("-" * len(head))
-
-    if result.options.empty:
-        out.append("Every plan adopts the same options from the same years.")
-    else:
-        count = len(result.options)
-        out.append(
-            f"{count} option{'s' if count != 1 else ''} differ between the plans (start year; '-' = not adopted):"
-        )
-        for _, row in result.options.iterrows():
-            name = _shorten(f"{row['option']} {row['name']}", 32)
-            cells = [row[label] or "-" for label in labels]
-            out.append(f"  {name:<32}" + "".join(f"{c:>{width}}" for c in cells))
-    if len(evs) > 1:
-        out.append("")
-        out.extend(_key_messages(evs))
-    return out
-
-
-def _key_messages(evs: list[Evaluation]) -> list[str]:
-    """One sentence per scenario against the first."""
-    base = evs[0]
-    base_name = base.model.scenario.name
-    out = [f"Against {base_name}:"]
-    for ev in evs[1:]:
-        name = ev.model.scenario.name
-        sentence = f"  - {name} "
-        if ev.unidentified_k >= 0.5:
-            sentence += f"leaves {money(ev.unidentified_k)} of savings still to be found over the horizon"
-        else:
-            sentence += "balances every year with no savings still to be found"
-        sentence += (
-            f" ({base_name}: {money(base.unidentified_k)}" if base.unidentified_k >= 0.5 else f" ({base_name}: none"
-        )
-        sentence += f"), draws {money(ev.reserves_draw_k)} from reserves ({money(base.reserves_draw_k)})"
-        sentence += f" and {_harm_phrase(ev.harm, base.harm)}."
-        out.append(sentence)
-    return out
-
-
-def _harm_phrase(harm: float, base: float) -> str:
-    if abs(harm - base) < 5e-4:
-        return f"causes the same outcome harm ({harm:.3f})"
-    if base > 1e-9:
-        change = (harm - base) / base
-        more = "more" if change > 0 else "less"
-        return f"causes {abs(change):.0%} {more} outcome harm ({harm:.3f} against {base:.3f})"
-    return f"causes outcome harm of {harm:.3f} against {base:.3f}"
-
-
-def _balanced_years(ev: Evaluation) -> str:
-    balanced = int((ev.budget["balanced"] == "yes").sum())
-    return f"{balanced} of {len(ev.budget)}"
-
-
-def _priority_name(evs: list[Evaluation], pid: str) -> str:
-    for ev in evs:
-        if pid in ev.model.scenario.priorities:
-            return _shorten(f"{pid} {ev.model.scenario.priorities[pid].name}", 32)
-    return pid
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -36,7 +36,7 @@ from mtfs_align.optimise.solvers import SolverSettings
 from mtfs_align.parallel import run_tasks
 from mtfs_align.scenario import CONFIDENCE_RANGE
 
-__all__ = ["FrontierPoint", "FrontierResult", "frontier", "frontier_table", "lines", "scaled_model"]
+__all__ = ["FrontierPoint", "FrontierResult", "frontier", "frontier_table", "scaled_model"]
 
 VARY = ("gap", "reserves", "confidence")
 COLUMNS = ["point", "scale", "savings_k", "harm", "unidentified_k", "reserves_draw_k"]
@@ -259,6 +259,3 @@ def marginal_harm(table: pd.DataFrame) -> pd.DataFrame:
             "harm_per_million": per_million,
         }
     )
-
-
-from mtfs_align.analysis.frontier_text import lines  # noqa: E402  (the public path of the text)

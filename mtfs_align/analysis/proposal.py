@@ -12,7 +12,8 @@ B and C are solved on one built problem, with extra rows that are released after
   penalty), to the `--mip-gap`. A single weighted objective would need a harm weight so small
   that it could never outweigh £1 of savings, below the solvers' own tolerances; two solves
   keep both objectives exact.
-Each plan's figures come from evaluating it (DESIGN 4.3), as everywhere else.
+Each plan's figures come from evaluating it (DESIGN 4.3), as everywhere else. The sentences are
+the report stage's (mtfs_align.report.sentences.proposal).
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from mtfs_align.model import Model
 from mtfs_align.optimise import add_bound, harm_objective, prepare, release_stage_bounds, solvers, tolerance
 from mtfs_align.optimise.problem import SavingsProblem
 from mtfs_align.optimise.solvers import SolverSettings
-from mtfs_align.wording import money, years_phrase
 
 COLUMNS = ["plan", "label", "savings_k", "harm", "unidentified_k", "reserves_draw_k"]
 LABELS = {
@@ -47,15 +47,15 @@ class ProposalResult:
     most_savings: Evaluation | None  # C, None when no plan obeying 4.4 has as little harm
     status: dict[str, str]  # "B", "C": "optimal", "time_limit" or "infeasible"
     table: pd.DataFrame  # proposal.csv
-    sentences: list[str]
     solves: int
     seconds: float
     best_savings_k: float | None = field(default=None)  # C's first stage: most savings possible
 
     @property
     def harm_cut(self) -> float | None:
-        """Share of the proposal's harm that B avoids (None when it cannot be said as a share)."""
-        if self.least_harm is None or self.proposal.harm <= 0:
+        """Share of the proposal's harm that B avoids (None when it cannot be said as a share: a
+        harm at or below zero, or a B whose net figure is a benefit)."""
+        if self.least_harm is None or self.proposal.harm <= 0 or self.least_harm.harm < 0:
             return None
         return (self.proposal.harm - self.least_harm.harm) / self.proposal.harm
 
@@ -160,7 +160,6 @@ def compare_proposal(
         most_savings=most_savings,
         status=status,
         table=proposal_table(model, proposal, least_harm, most_savings),
-        sentences=proposal_sentences(model, proposal, least_harm, most_savings),
         solves=solves,
         seconds=time.perf_counter() - began,
         best_savings_k=best,
@@ -190,60 +189,3 @@ def proposal_table(
             row.update({f"harm_{p}": ev.harm_by_priority[p] for p in model.priority_ids})
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS + [f"harm_{p}" for p in model.priority_ids])
-
-
-def proposal_sentences(
-    model: Model, proposal: Evaluation, least_harm: Evaluation | None, most_savings: Evaluation | None
-) -> list[str]:
-    """Cabinet sentences comparing the proposal with B and C."""
-    over = years_phrase(model.n)
-    broken = len(proposal.breaches)
-    lines = []
-    if broken:
-        lines.append(
-            f"The proposal breaks the scenario's rules in {broken} place{'s' if broken != 1 else ''} "
-            "(see breaches.csv); the optimised plans below keep to every one."
-        )
-    if least_harm is None:
-        lines.append(
-            "No plan that keeps to every constraint saves at least as much as the proposal in every "
-            "year, so there is no like-for-like plan to compare its outcome harm with."
-        )
-    elif least_harm.harm < proposal.harm - 1e-6:
-        if proposal.harm > 0:
-            cut = (proposal.harm - least_harm.harm) / proposal.harm
-            lines.append(
-                f"For the same savings, the optimised plan cuts outcome harm by {cut:.0%} "
-                f"(from {proposal.harm:.2f} to {least_harm.harm:.2f})."
-            )
-        else:
-            lines.append(
-                f"For the same savings, the optimised plan lowers outcome harm from "
-                f"{proposal.harm:.2f} to {least_harm.harm:.2f}."
-            )
-    elif broken and least_harm.harm > proposal.harm + 1e-6:
-        lines.append(
-            f"Keeping to every constraint costs harm: the least-harm plan that does, and saves at least as "
-            f"much as the proposal in every year, has outcome harm {least_harm.harm:.2f} against the "
-            f"proposal's {proposal.harm:.2f}."
-        )
-    else:
-        lines.append(
-            "No plan that saves at least as much as the proposal in every year has less outcome harm: "
-            "for its savings, the proposal is already the least-harm plan."
-        )
-    if most_savings is None:
-        lines.append(
-            f"No plan that keeps to every constraint has as little outcome harm as the proposal "
-            f"({proposal.harm:.2f}), so there is no plan to compare its savings with."
-        )
-    else:
-        extra = total_savings(most_savings) - total_savings(proposal)
-        if extra >= 0.5:
-            lines.append(
-                f"For no more harm, the optimised plan saves {money(extra)} more over {over} "
-                f"({money(total_savings(most_savings))} against {money(total_savings(proposal))})."
-            )
-        else:
-            lines.append(f"No plan with no more outcome harm than the proposal saves more over {over}.")
-    return lines

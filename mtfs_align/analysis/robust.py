@@ -272,33 +272,3 @@ def solve_sample(task: SampleTask) -> tuple[dict[str, int], str]:
     sp.set_start_values(optimum)
     third = solve_harm_stage(sp, task.settings, time.perf_counter(), harm)
     return sp.plan_from_solution(), third.status
-
-
-def lines(result: RobustResult) -> list[str]:
-    """The core index in council English for the terminal."""
-    how = (
-        "uniform within the scenario's weight ranges"
-        if result.sampling == "ranges"
-        else f"Dirichlet around the Cabinet's weights, concentration {result.concentration:g}"
-    )
-    counts = result.counts()
-    table = result.table
-    out = [
-        f"Across {result.samples} samples of the priority weights ({how}; seed {result.seed}):",
-        f"  {counts['core']} options are core (adopted in at least 95% of samples), {counts['borderline']} "
-        f"borderline and {counts['exterior']} exterior (adopted in at most 5%).",
-    ]
-    borderline = table[table["class"] == "borderline"].sort_values("core_index", ascending=False, kind="stable")
-    if not borderline.empty:
-        out.append("  Borderline, depending on the weights:")
-        for _, row in borderline.iterrows():
-            out.append(f"    {row['option']} {row['name']} ({row['core_index']:.0%} of samples)")
-    plan = result.optimum.plan
-    core_in_plan = int(table[table["option"].isin(plan) & (table["class"] == "core")].shape[0])
-    out.append(
-        f"  At the Cabinet's own weights the optimised plan adopts {len(plan)} options; {core_in_plan} of "
-        "them are core."
-    )
-    if result.status != "optimal":
-        out.append("The solver stopped at the time limit for some samples: those plans may not be optimal.")
-    return out

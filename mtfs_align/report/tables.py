@@ -46,6 +46,7 @@ def manifest(command: str, ev: Evaluation, inputs: list[Path], started: float, *
         "balanced_every_year": ev.balanced_every_year,
         "breaches": int(len(ev.breaches)),
         "options_adopted": len(ev.plan),
+        "withdrawn": list(sc.policy.reject),  # never available: not 'exterior' in the core index
         "plan_on": sc.policy.plan_on,
         "solver": None,
         "mip_gap": None,

@@ -5,6 +5,12 @@ but where the files went."""
 from __future__ import annotations
 
 from mtfs_align.errors import display_path
+from mtfs_align.report.sentences.compare import compare_lines as side_by_side_lines
+from mtfs_align.report.sentences.frontier import frontier_lines as trade_off_lines
+from mtfs_align.report.sentences.phrases import unfunded
+from mtfs_align.report.sentences.proposal import proposal_lines
+from mtfs_align.report.sentences.risk_check import out_of_sample_lines
+from mtfs_align.report.sentences.robust import robust_lines as core_index_lines
 from mtfs_align.report.text import (
     binding_lines,
     breach_lines,
@@ -73,13 +79,11 @@ def check_lines(results: RunResults) -> list[str]:
 
 
 def optimise_lines(results: RunResults) -> list[str]:
-    from mtfs_align.analysis import risk_check
-
     ev, solution = results.evaluation, results.solution
     out = evaluation_lines(ev, "Optimised plan")
     checked = results.analyses.get("risk_check")
     if checked is not None:
-        out += risk_check.lines(checked, ev.model.years)
+        out += out_of_sample_lines(checked, ev.model.years)
     if solution.status != "optimal":
         gap = f" (gap {solution.reported_gap:.2%})" if solution.reported_gap is not None else ""
         out.append(f"The solver stopped at the time limit{gap}: this plan may not be optimal.")
@@ -118,31 +122,24 @@ def delivery_risk_lines(results: RunResults) -> list[str]:
 
 
 def compare_lines(results: RunResults) -> list[str]:
-    from mtfs_align.analysis import compare as comparison
-
-    return comparison.lines(results.analyses["compare"])
+    return side_by_side_lines(results.analyses["compare"])
 
 
 def frontier_lines(results: RunResults) -> list[str]:
-    from mtfs_align.analysis import frontier as trade_off
-
     sc = results.scenario
-    out = [f"{sc.council}: {sc.name}", *trade_off.lines(results.analyses["frontier"])]
+    out = [f"{sc.council}: {sc.name}", *trade_off_lines(results.analyses["frontier"])]
     compared = results.analyses.get("proposal")
     if compared is not None:
-        out += ["", "The proposed plan against the optimum:", *(f"  {line}" for line in compared.sentences)]
+        out += ["", "The proposed plan against the optimum:", *(f"  {line}" for line in proposal_lines(compared))]
     return out
 
 
 def robust_lines(results: RunResults) -> list[str]:
-    from mtfs_align.analysis import robust as robustness
-
     sc = results.scenario
-    return [f"{sc.council}: {sc.name}", *robustness.lines(results.analyses["robust"])]
+    return [f"{sc.council}: {sc.name}", *core_index_lines(results.analyses["robust"])]
 
 
 def run_lines(results: RunResults) -> list[str]:
-    from mtfs_align.analysis import risk_check
     from mtfs_align.report.resilience import certainty_cost_sentence
 
     ev = results.evaluation
@@ -151,10 +148,10 @@ def run_lines(results: RunResults) -> list[str]:
     out.append("")
     compared = results.analyses.get("proposal")
     if compared is not None:
-        out += compared.sentences
+        out += proposal_lines(compared)
     checked = results.analyses.get("risk_check")
     if checked is not None:
-        out += risk_check.lines(checked, ev.model.years)
+        out += out_of_sample_lines(checked, ev.model.years)
     certainty = results.analyses.get("certainty")
     if certainty is not None:
         out.append(
@@ -177,15 +174,18 @@ def batch_lines(results: RunResults) -> list[str]:
     from mtfs_align.wording import chance, count
 
     table = results.batch
-    years = [c for c in table.columns if c.startswith("unidentified_")]
+    columns = [c for c in table.columns if c.startswith("unidentified_")]
     out = []
     for _, row in table.iterrows():
         head = f"{row['scenario']} -> {row['folder']}/: {row['status']}"
         if row["status"] in ("done", "breach"):
-            unidentified = sum(float(row[c]) for c in years if row[c] == row[c])
+            known = [c for c in columns if row[c] == row[c]]  # a scenario's own years
+            left = unfunded(
+                [float(row[c]) for c in known], [c.removeprefix("unidentified_").removesuffix("_k") for c in known]
+            )
             p = row["p_balanced_all_years"]
             head += (
-                f"; gap {money(row['gap_k'])}, unidentified {money(unidentified)} over the horizon, "
+                f"; gap {money(row['gap_k'])}, {left}, "
                 f"harm {row['harm']:.3f}, chance every year balances {chance(p) if p == p else '-'}"
             )
         if row["message"]:

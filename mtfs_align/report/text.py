@@ -9,7 +9,8 @@ from mtfs_align import constraints
 from mtfs_align.analysis.risk import RiskResult
 from mtfs_align.evaluate import Evaluation
 from mtfs_align.report.resilience import S25, section25_sentences
-from mtfs_align.wording import chance, count, money, percent
+from mtfs_align.report.sentences.phrases import unfunded
+from mtfs_align.wording import chance, count, money, percent, summed_over
 
 
 def budget_lines(ev: Evaluation) -> list[str]:
@@ -34,7 +35,8 @@ def budget_lines(ev: Evaluation) -> list[str]:
     )
     lines.append(
         "(Gap and savings are levels against each year's funding; the total row shows the new gap "
-        "over the horizon and the savings level reached in the last year.)"
+        "over the horizon and the savings level reached in the last year, and one-off costs, reserves "
+        f"and unidentified savings{summed_over(len(b)) or ' for the year'}.)"
     )
     return lines
 
@@ -54,8 +56,8 @@ def summary_lines(ev: Evaluation) -> list[str]:
     lines = [
         f"Plan: {count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
         f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
-        f"Reserves drawn over the horizon: {money(ev.reserves_draw_k)}; unidentified savings: "
-        f"{money(ev.unidentified_k)}.",
+        f"Reserves drawn{summed_over(ev.model.n)}: {money(ev.reserves_draw_k)}; "
+        f"{unfunded(b['unidentified_k'].to_numpy(float), ev.model.years)}.",
     ]
     if n_unbalanced:
         years = ", ".join(b.loc[b["balanced"] == "no", "year"])

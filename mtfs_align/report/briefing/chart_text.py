@@ -4,13 +4,14 @@ finding, makes its alternative text (a screen reader's whole view of the chart) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from mtfs_align.report.charts import tightest_activities
 from mtfs_align.report.charts.inputs import distinct, numbers, priority_rows, year_columns
+from mtfs_align.report.sentences.robust import core_index_counts
 from mtfs_align.wording import chance, money
 
 Tables = Mapping[str, pd.DataFrame | None]
@@ -59,7 +60,7 @@ def frontier(tables: Tables) -> str:
     data = data.sort_values("scale", kind="stable")
     first, last = data.iloc[0], data.iloc[-1]
     text = (
-        f"A line of {len(data)} least-harm plans, outcome harm against savings over the horizon, the gap scaled "
+        f"A line of {len(data)} least-harm plans, outcome harm against savings summed over the horizon, the gap scaled "
         f"from ×{first['scale']:g} ({money(first['savings_k'])} of savings, harm {first['harm']:.1f}) to "
         f"×{last['scale']:g} ({money(last['savings_k'])}, harm {last['harm']:.1f})."
     )
@@ -100,14 +101,22 @@ def headroom(tables: Tables) -> str:
     )
 
 
-def core_index(tables: Tables) -> str:
+def core_index(tables: Tables, withdrawn: Sequence[str] = ()) -> str:
+    """The withdrawn and the screened out are counted as such, never as exterior (never chosen
+    though available)."""
     data = tables["core_index"].copy()
     classes = data["class"].astype(str)
-    counts = {c: int((classes == c).sum()) for c in ("core", "borderline", "exterior")}
+    screened = tables.get("screened")
+    counts = core_index_counts(data, withdrawn, [] if screened is None else screened["option"].astype(str))
     text = (
         f"A bar for each option: the share of sampled priority weightings whose least-harm plan adopts it. "
-        f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior."
+        f"{counts['core']} core, {counts['borderline']} borderline, {counts['exterior']} exterior"
     )
+    if counts["withdrawn"]:
+        text += f", {len(counts['withdrawn'])} withdrawn by the scenario"
+    if counts["screened"]:
+        text += f", {len(counts['screened'])} screened out for equality impact"
+    text += "."
     borderline = data[classes == "borderline"]
     if len(borderline):
         values = pd.to_numeric(borderline["core_index"], errors="coerce")
@@ -154,11 +163,13 @@ DESCRIPTIONS: dict[str, Callable[[Tables], str]] = {
 }
 
 
-def describe(name: str, tables: Tables, confidence_frontier: bool = False) -> str:
+def describe(name: str, tables: Tables, confidence_frontier: bool = False, withdrawn: Sequence[str] = ()) -> str:
     if name == "frontier" and confidence_frontier:
         data = tables["frontier"]
         return (
             "Outcome harm and the savings still to be found in a bad year against the confidence planned for, "
             f"{len(data)} points from {float(data['scale'].min()):.0%} to {float(data['scale'].max()):.0%}."
         )
+    if name == "core_index":
+        return core_index(tables, withdrawn)
     return DESCRIPTIONS[name](tables)

@@ -55,7 +55,8 @@ def briefing_charts(
 ) -> list[Chart]:
     """The briefing's charts (drawn from the results unless `figures` are given, as `run` gives
     the figures of charts/, with their PNGs), each with its finding and description."""
-    tables = {name: results.table(name) for name in CHART_TABLES}
+    tables = {name: results.table(name) for name in (*CHART_TABLES, "screened")}
+    withdrawn = [str(o) for o in results.manifest.get("withdrawn") or []]
     vary = frontier_varies(results)
     figures = build_charts(results) if figures is None else figures
     pngs = pngs or {}
@@ -65,7 +66,7 @@ def briefing_charts(
             svg_markup(figure),
             pngs[name] if name in pngs else chart_files(figure, name)[f"charts/{name}.png"],
             chart_finding(figure),
-            describe(name, tables, confidence_frontier=vary == "confidence"),
+            describe(name, tables, confidence_frontier=vary == "confidence", withdrawn=withdrawn),
             chart_caption(name),
         )
         for name, figure in figures.items()

@@ -1,5 +1,5 @@
-"""The frontier in council English for the terminal (DESIGN 4.5, 4.6): `lines` for a frontier of
-the gap or the reserves, and the confidence frontier's own table."""
+"""The frontier in council English for the terminal (DESIGN 4.5, 4.6): `frontier_lines` for a
+frontier of the gap or the reserves, and the confidence frontier's own table."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mtfs_align.wording import money, years_phrase
+from mtfs_align.report.sentences.phrases import harm_amount
+from mtfs_align.wording import money, summed_over, years_phrase
 
 if TYPE_CHECKING:
     from mtfs_align.analysis.frontier import FrontierResult
 
 
-def lines(result: FrontierResult) -> list[str]:
+def frontier_lines(result: FrontierResult) -> list[str]:
     """The frontier in council English for the terminal."""
     if result.vary == "confidence":
         return _confidence_lines(result)
@@ -56,14 +57,22 @@ def lines(result: FrontierResult) -> list[str]:
             f"The budget cannot balance every year {where}: at worst "
             f"{money(table['unidentified_k'].max())} of savings are still to be found."
         )
-    ev = result.current.evaluation
-    out.append(
-        f"As the scenario stands, the optimised plan saves {money(float(ev.budget['savings_k'].sum()))} "
-        f"over {over} with outcome harm {ev.harm:.2f}."
-    )
+    out.append(scenario_as_it_stands(result.current.evaluation))
     if result.status != "optimal":
         out.append("The solver stopped at the time limit at one or more points: those may not be optimal.")
     return out
+
+
+def scenario_as_it_stands(ev) -> str:
+    """The optimised plan of the scenario as it is: the last year's savings level first, as an
+    MTFS gives it, then the total summed over the horizon, and its harm (a net benefit said so)."""
+    savings = ev.budget["savings_k"].to_numpy(float)
+    years = ev.model.years
+    if len(years) == 1:
+        saves = f"{money(savings[0])} in {years[0]}"
+    else:
+        saves = f"{money(savings[-1])} a year by {years[-1]} ({money(savings.sum())}{summed_over(len(years))})"
+    return f"As the scenario stands, the optimised plan saves {saves}, with {harm_amount(ev.harm)}."
 
 
 def _below_one(scales: np.ndarray) -> tuple[int, int] | None:
