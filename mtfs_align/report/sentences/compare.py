@@ -105,10 +105,7 @@ def scenario_against_base(ev: Evaluation, base: Evaluation) -> str:
         f"; it draws {money(ev.reserves_draw_k)} from reserves{summed_over(n)} ({base_name} "
         f"{money(base.reserves_draw_k)}) and "
     )
-    if abs(ev.harm - base.harm) < HARM_TOLERANCE:
-        sentence += f"causes the same outcome harm ({ev.harm:.3f})"
-    else:
-        sentence += harm_change(base.harm, ev.harm, HARM_DIGITS)
+    sentence += harm_change(base.harm, ev.harm, HARM_DIGITS)
     more_unfunded = ev.unidentified_k - base.unidentified_k
     if more_unfunded >= 0.5 and ev.harm < base.harm - HARM_TOLERANCE:
         sentence += (

@@ -45,7 +45,7 @@ def savings_message(budget: pd.DataFrame, years: list[str], options: int | None)
     lead = f"The {options} adopted savings option{'s' if options != 1 else ''}" if options is not None else "Savings"
     drawn = f"{money(draw)}{summed_over(len(years))}" if len(years) > 1 else f"{money(draw)} in {first}"
     sentence = (
-        f"{lead} close {money(savings[0])} of it in {first}"
+        f"{lead} {'closes' if options == 1 else 'close'} {money(savings[0])} of it in {first}"
         + (f", rising to {money(savings[-1])} a year by {last}" if len(years) > 1 else "")
         + f"; reserves cover {drawn}, leaving {money(closing)} in usable reserves at the end of {last}."
     )

@@ -50,6 +50,8 @@ def harm_change(before: float, after: float, digits: int = HARM_DIGITS) -> str:
     otherwise the two net figures ('turns a net harm of 0.04 into a net benefit of 4.46')."""
     b, a = _rounded(before, digits), _rounded(after, digits)
     if b == a:
+        if a < 0:
+            return f"leaves the net benefit to outcomes the same ({harm_figure(-a, digits)})"
         return f"leaves outcome harm the same ({harm_figure(a, digits)})"
     if b > 0 and a >= 0:
         figures = f"(from {harm_figure(b, digits)} to {harm_figure(a, digits)})"
