@@ -19,6 +19,7 @@ from mtfs_align.analysis.proposal import compare_proposal
 from mtfs_align.evaluate import evaluate
 from mtfs_align.model import build_model
 from mtfs_align.optimise.solvers import SolverSettings
+from mtfs_align.report.sentences.frontier import certainty_change, frontier_finding
 from mtfs_align.report.sentences.key_messages import (
     frontier_message,
     harm_message,
@@ -505,3 +506,17 @@ def test_every_number_in_the_key_messages_is_in_the_tables(property_councils, sp
         for figure in PERCENT.findall(message):
             assert figure in share_forms, (figure, message)
         assert "£-" not in message and "-0.0" not in message
+
+
+def test_frontier_chart_title_and_terminal_never_call_a_benefit_a_cost():
+    assert frontier_finding(0.16, 0.30) == (
+        "Each extra £1m of savings costs 0.16 of outcome harm on average, rising to 0.30 at the top of the range"
+    )
+    assert frontier_finding(-0.5, -0.1) == "Each extra £1m of savings lowers net outcome harm by 0.50 on average"
+    assert frontier_finding(float("nan"), float("nan")) == "Savings against outcome harm"
+    assert certainty_change(0.95, 0.5, 0.42) == "Planning for 95% of futures rather than 50% adds 0.42 of outcome harm"
+    # planning for more futures can lower harm (a plan with benefits): never 'costs no extra'
+    assert (
+        certainty_change(0.95, 0.5, -0.3) == "Planning for 95% of futures rather than 50% removes 0.30 of outcome harm"
+    )
+    assert certainty_change(0.95, 0.5, 0.001).endswith("costs no extra outcome harm")

@@ -16,6 +16,7 @@ from mtfs_align.report.charts.style import (
     pounds_m_axis,
     set_finding,
 )
+from mtfs_align.report.sentences.frontier import certainty_change
 
 
 def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figure:
@@ -52,8 +53,5 @@ def confidence_frontier_chart(frontier: pd.DataFrame, years: list[str]) -> Figur
         right.set_title("Savings still to be found in a bad year")
         legend_beside(right)
     d_harm = harm[-1] - harm[0]
-    finding = f"Planning for {confidence[-1]:.0f}% of futures rather than {confidence[0]:.0f}% " + (
-        f"adds {d_harm:.2f} of outcome harm" if d_harm >= 0.005 else "costs no extra outcome harm"
-    )
-    set_finding(fig, finding)
+    set_finding(fig, certainty_change(confidence[-1] / 100, confidence[0] / 100, d_harm))
     return fig

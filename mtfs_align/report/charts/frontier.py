@@ -22,6 +22,7 @@ from mtfs_align.report.charts.style import (
     set_note,
     wrap,
 )
+from mtfs_align.report.sentences.frontier import frontier_finding
 from mtfs_align.wording import and_list
 
 
@@ -217,11 +218,5 @@ def frontier_chart(
         set_note(fig, note)
 
     average, top = frontier_slopes(data)
-    if math.isnan(average):
-        finding = "Savings against outcome harm"
-    else:
-        finding = f"Each extra £1m of savings costs {average:.2f} of outcome harm on average"
-        if top > average * 1.1:
-            finding += f", rising to {top:.2f} at the top of the range"
-    set_finding(fig, finding)
+    set_finding(fig, frontier_finding(average, top))
     return fig

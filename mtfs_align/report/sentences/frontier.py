@@ -3,6 +3,7 @@ frontier of the gap or the reserves, and the confidence frontier's own table."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -40,10 +41,10 @@ def frontier_lines(result: FrontierResult) -> list[str]:
         d_savings = (table["savings_k"].iloc[hi] - table["savings_k"].iloc[lo]) / 1000
         d_harm = table["harm"].iloc[hi] - table["harm"].iloc[lo]
         balanced = table["unidentified_k"].iloc[[lo, hi]].max() < 0.5
-        if balanced and abs(d_savings) >= 0.001 and d_harm / d_savings > 0:
+        if balanced and abs(d_savings) >= 0.001:
             out.append(
                 f"Near the scenario as it is ({scales[lo]:g}x to {scales[hi]:g}x the {what}), each extra £1m "
-                f"of savings costs {d_harm / d_savings:.2f} of outcome harm."
+                f"of savings {per_million(d_harm / d_savings)}."
             )
     short = np.flatnonzero(table["unidentified_k"].to_numpy() >= 0.5)
     if len(short):
@@ -73,6 +74,38 @@ def scenario_as_it_stands(ev) -> str:
     else:
         saves = f"{money(savings[-1])} a year by {years[-1]} ({money(savings.sum())}{summed_over(len(years))})"
     return f"As the scenario stands, the optimised plan saves {saves}, with {harm_amount(ev.harm)}."
+
+
+def per_million(harm_per_million: float) -> str:
+    """What an extra £1m of savings does to harm, as a verb phrase; a slope at or below zero
+    (options with benefits) is said as what it is, never as a cost."""
+    figure = round(harm_per_million, 2)
+    if figure > 0:
+        return f"costs {harm_per_million:.2f} of outcome harm"
+    if figure < 0:
+        return f"lowers net outcome harm by {-harm_per_million:.2f}"
+    return "costs no extra outcome harm"
+
+
+def frontier_finding(average: float, top: float) -> str:
+    """The frontier chart's title: the average cost of an extra £1m, and the steepest where it is
+    steeper by a tenth."""
+    if math.isnan(average):
+        return "Savings against outcome harm"
+    finding = f"Each extra £1m of savings {per_million(average)} on average"
+    if average > 0 and top > average * 1.1:
+        finding += f", rising to {top:.2f} at the top of the range"
+    return finding
+
+
+def certainty_change(high: float, low: float, d_harm: float, over: str = "") -> str:
+    """Planning for more futures: what it adds to (or removes from) outcome harm."""
+    lead = f"Planning for {high:.0%} of futures rather than {low:.0%}"
+    if d_harm >= 0.005:
+        return f"{lead} adds {d_harm:.2f} of outcome harm{over}"
+    if d_harm <= -0.005:
+        return f"{lead} removes {-d_harm:.2f} of outcome harm{over}"
+    return f"{lead} costs no extra outcome harm"
 
 
 def _below_one(scales: np.ndarray) -> tuple[int, int] | None:
@@ -107,16 +140,7 @@ def _confidence_lines(result: FrontierResult) -> list[str]:
         f"by the confidence; savings are summed over {over}, at expected delivery.)"
     )
     low, high = table.iloc[0], table.iloc[-1]
-    d_harm = high["harm"] - low["harm"]
-    if abs(d_harm) >= 0.005:
-        out.append(
-            f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} "
-            f"{'adds' if d_harm > 0 else 'removes'} {abs(d_harm):.2f} of outcome harm over {over}."
-        )
-    else:
-        out.append(
-            f"Planning for {high['scale']:.0%} of futures rather than {low['scale']:.0%} costs no extra outcome harm."
-        )
+    out.append(certainty_change(high["scale"], low["scale"], high["harm"] - low["harm"], f" over {over}") + ".")
     if result.status != "optimal":
         out.append("The solver stopped at the time limit at one or more points: those may not be optimal.")
     return out

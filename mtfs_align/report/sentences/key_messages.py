@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.report.charts import frontier_slopes
+from mtfs_align.report.sentences.frontier import per_million
 from mtfs_align.report.sentences.phrases import harm_figure, short_years, unfunded
 from mtfs_align.report.sentences.proposal import proposal_messages
 from mtfs_align.report.sentences.robust import core_index_counts, core_index_message
@@ -129,17 +130,12 @@ def risk_message(risk: pd.DataFrame, every: float | None) -> str:
 
 
 def frontier_message(average_per_million: float) -> str | None:
-    """What each extra £1m of savings costs in harm along the frontier, on average; a slope at or
-    below zero (options with benefits) is said as what it is, not as a cost."""
+    """What each extra £1m of savings costs in harm along the frontier, on average (a benefit said
+    as one: `frontier.per_million`)."""
     if math.isnan(average_per_million):
         return None
-    lead = "Across the frontier of least-harm plans, each extra £1m of savings"
-    figure = round(average_per_million, 2)
-    if figure > 0:
-        return f"{lead} costs {average_per_million:.2f} of outcome harm on average."
-    if figure < 0:
-        return f"{lead} lowers net outcome harm by {-average_per_million:.2f} on average."
-    return f"{lead} costs no extra outcome harm on average."
+    change = per_million(average_per_million)
+    return f"Across the frontier of least-harm plans, each extra £1m of savings {change} on average."
 
 
 def envelope_message(activities: pd.DataFrame) -> str:
