@@ -271,8 +271,7 @@ def test_briefing_proposal_messages_from_proposal_csv():
     assert proposal_messages(table, YEARS2, budget, digits=2) == [
         "The proposal (P) saves £600k a year by 2022/23 (£1.0m summed over the two years) for outcome harm "
         "of 0.04, leaving £2.0m of savings still to be found in 2022/23.",
-        "For at least the proposal's savings in every year, plan B turns a net harm of 0.04 into a net "
-        "benefit of 4.46.",
+        "For at least P's savings in every year, plan B turns a net harm of 0.04 into a net benefit of 4.46.",
         "For no more harm, plan C saves £500k more summed over the two years (£1.5m against £1.0m).",
     ]
 
@@ -299,7 +298,7 @@ def test_withdrawn_and_screened_options_are_not_exterior():
     )
     assert core_index_message(counts) == (
         "Under other plausible priority weights, 1 option is adopted almost always (core), 1 almost never, "
-        "and 1 depends on the weights chosen (S4 withdrawn and S5 screened out: not counted)."
+        "and 1 depends on the weights chosen (not counting S4 withdrawn or those screened out)."
     )
     plain = core_index_counts(table)
     assert plain["exterior"] == 3 and "withdrawn" not in core_index_message(plain)

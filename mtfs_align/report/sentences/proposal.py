@@ -70,9 +70,15 @@ def _leaves_more(name: str, plan: PlanFigures, proposal: PlanFigures, years: lis
 
 
 def least_harm_sentence(
-    proposal: PlanFigures, least_harm: PlanFigures | None, years: list[str], broken: bool, digits: int = HARM_DIGITS
+    proposal: PlanFigures,
+    least_harm: PlanFigures | None,
+    years: list[str],
+    broken: bool,
+    digits: int = HARM_DIGITS,
+    named: str = "the proposal",
 ) -> str:
-    """Plan B against the proposal: what the same savings (at least, every year) cost in harm."""
+    """Plan B against the proposal (`named` as the reader knows it: 'the proposal', or 'P' in the
+    briefing): what the same savings (at least, every year) cost in harm."""
     if least_harm is None:
         return (
             "No plan that keeps to every constraint saves at least as much as the proposal in every "
@@ -81,7 +87,7 @@ def least_harm_sentence(
     if least_harm.harm < proposal.harm - HARM_TOLERANCE:
         change = harm_change(proposal.harm, least_harm.harm, digits)
         return (
-            f"For at least the proposal's savings in every year, plan B {change}"
+            f"For at least {named}'s savings in every year, plan B {change}"
             + _leaves_more("plan B", least_harm, proposal, years)
             + "."
         )
@@ -182,7 +188,7 @@ def proposal_messages(
         )
     out = [proposal_summary(p, years, digits)]
     if "B" in rows:
-        out.append(least_harm_sentence(p, _figures(rows["B"]), years, broken=False, digits=digits))
+        out.append(least_harm_sentence(p, _figures(rows["B"]), years, broken=False, digits=digits, named="P"))
     if "C" in rows:
         out.append(most_savings_sentence(p, _figures(rows["C"]), years, digits=digits))
     return out

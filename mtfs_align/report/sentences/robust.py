@@ -56,7 +56,8 @@ def core_index_line(counts: dict) -> str:
 
 
 def core_index_message(counts: dict) -> str:
-    """The briefing's key message on the core index."""
+    """The briefing's key message on the core index (the options screened out are named by a
+    message of their own)."""
     core, exterior, borderline = counts["core"], counts["exterior"], counts["borderline"]
     sentence = (
         f"Under other plausible priority weights, {core} option{' is' if core == 1 else 's are'} adopted almost "
@@ -67,9 +68,9 @@ def core_index_message(counts: dict) -> str:
     if counts["withdrawn"]:
         absent.append(f"{', '.join(counts['withdrawn'])} withdrawn")
     if counts["screened"]:
-        absent.append(f"{', '.join(counts['screened'])} screened out")
+        absent.append("those screened out")
     if absent:
-        sentence += f" ({' and '.join(absent)}: not counted)"
+        sentence += f" (not counting {' or '.join(absent)})"
     return sentence + "."
 
 
