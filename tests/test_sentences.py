@@ -519,3 +519,24 @@ def test_frontier_chart_title_and_terminal_never_call_a_benefit_a_cost():
         certainty_change(0.95, 0.5, -0.3) == "Planning for 95% of futures rather than 50% removes 0.30 of outcome harm"
     )
     assert certainty_change(0.95, 0.5, 0.001).endswith("costs no extra outcome harm")
+
+
+def test_on_a_council_with_benefits_b_is_worded_as_a_net_benefit(tmp_path):
+    """The issue's bug on a council: S4 saves more than the proposal's S1 and benefits O2, so B's
+    net harm is below zero. The terminal once said 'the optimised plan cuts outcome harm by
+    10565%'; it now gives both net figures, names plan B, and the plan summary says a net benefit."""
+    from mtfs_align.report.sentences.proposal import proposal_lines
+    from mtfs_align.report.text import summary_lines
+
+    council = Council()
+    council.options.append(option("S4", "A2", y1_k=60, benefits="O2:2"))
+    council.scenario["plan"] = {"S1": "2021/22"}
+    model = council.model(tmp_path)
+    result = compare_proposal(model, SolverSettings(mip_gap=0.0))
+    assert result.proposal.harm > 0 > result.least_harm.harm
+    assert result.harm_cut is None
+    lines = proposal_lines(result)
+    assert lines[0].startswith("For at least the proposal's savings in every year, plan B turns a net harm of ")
+    assert " into a net benefit of " in lines[0] and "%" not in lines[0]
+    assert not any("optimised plan" in line for line in lines)
+    assert "(a net benefit; " in summary_lines(result.least_harm)[0]

@@ -55,7 +55,8 @@ def summary_lines(ev: Evaluation) -> list[str]:
     n_unbalanced = int((b["balanced"] == "no").sum())
     lines = [
         f"Plan: {count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
-        f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
+        f"({'a net benefit; ' if round(ev.harm, 3) < 0 else ''}"
+        f"{', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
         f"Reserves drawn{summed_over(ev.model.n)}: {money(ev.reserves_draw_k)}; "
         f"{unfunded(b['unidentified_k'].to_numpy(float), ev.model.years)}.",
     ]
