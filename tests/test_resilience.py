@@ -15,7 +15,7 @@ from factory import Council, read_csv
 from mtfs_align.analysis.risk import RESILIENCE_COLUMNS, simulate
 from mtfs_align.cli import cli
 from mtfs_align.evaluate import settle_reserves
-from mtfs_align.report.resilience import certainty_cost_sentence, section25_sentences
+from mtfs_align.report.sentences.resilience import certainty_cost_sentence, section25_sentences
 from mtfs_align.tail import cvar, var
 from mtfs_align.wording import money
 

@@ -140,7 +140,7 @@ def robust_lines(results: RunResults) -> list[str]:
 
 
 def run_lines(results: RunResults) -> list[str]:
-    from mtfs_align.report.resilience import certainty_cost_sentence
+    from mtfs_align.report.sentences.resilience import certainty_cost_sentence
 
     ev = results.evaluation
     out = evaluation_lines(ev, "Optimised plan")

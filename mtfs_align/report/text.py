@@ -8,8 +8,8 @@ import numpy as np
 from mtfs_align import constraints
 from mtfs_align.analysis.risk import RiskResult
 from mtfs_align.evaluate import Evaluation
-from mtfs_align.report.resilience import S25, section25_sentences
 from mtfs_align.report.sentences.phrases import unfunded
+from mtfs_align.report.sentences.resilience import S25, section25_sentences
 from mtfs_align.wording import chance, count, money, percent, summed_over
 
 
@@ -188,7 +188,7 @@ def risk_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
 
 
 def resilience_lines(result: RiskResult, best_possible: bool = False) -> list[str]:
-    """resilience.csv as a table, then the Section 25 statement (mtfs_align.report.resilience)."""
+    """resilience.csv as a table, then the Section 25 statement (mtfs_align.report.sentences.resilience)."""
     p = result.confidence
     pct, worst = percent(p), percent(1 - p)
     out = [

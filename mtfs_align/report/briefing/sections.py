@@ -1,6 +1,6 @@
 """The briefing's sections as HTML: title, budget table, Section 25 statement, charts, adopted
 options, outcomes most harmed and the assumptions. The words come from `wording` (and the s25
-statement from mtfs_align.report.resilience); this module only sets them out."""
+statement from mtfs_align.report.sentences.resilience); this module only sets them out."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _certainty(m: dict, confidence: float, sentence) -> list[str]:
 
 def resilience_section(results: RunResults) -> str:
     """The Section 25 statement (DESIGN 4.6) from resilience.csv, with its table."""
-    from mtfs_align.report.resilience import S25, certainty_cost_sentence, section25_sentences
+    from mtfs_align.report.sentences.resilience import S25, certainty_cost_sentence, section25_sentences
     from mtfs_align.wording import percent as level
 
     table = results.table("resilience")
