@@ -53,11 +53,12 @@ def summary_lines(ev: Evaluation) -> list[str]:
     """Headline sentences about a plan."""
     b = ev.budget
     n_unbalanced = int((b["balanced"] == "no").sum())
+    summed = summed_over(ev.model.n)
     lines = [
         f"Plan: {count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
         f"({'a net benefit; ' if round(ev.harm, 3) < 0 else ''}"
         f"{', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
-        f"Reserves drawn{summed_over(ev.model.n)}: {money(ev.reserves_draw_k)}; "
+        f"Reserves drawn{',' if summed else ''}{summed}: {money(ev.reserves_draw_k)}; "
         f"{unfunded(b['unidentified_k'].to_numpy(float), ev.model.years)}.",
     ]
     if n_unbalanced:
