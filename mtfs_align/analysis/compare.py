@@ -37,7 +37,7 @@ def compare(evaluations: list[tuple[str, Evaluation]]) -> CompareResult:
         raise ValueError("compare needs at least one evaluated scenario")
     evs = [ev for _, ev in evaluations]
     labels = _unique_labels([str(label) for label, _ in evaluations])
-    priorities = _ordered_union(ev.model.priority_ids for ev in evs)
+    priorities = ordered_union(ev.model.priority_ids for ev in evs)
     harm_columns = [f"harm_{p}" for p in priorities]
     rows = []
     for label, ev in zip(labels, evs, strict=True):
@@ -72,7 +72,7 @@ def _differing_options(labels: list[str], evs: list[Evaluation]) -> pd.DataFrame
     for ev in evs:
         for oid in ev.model.option_ids:
             names.setdefault(oid, ev.model.scenario.options[oid].name)
-    order = _ordered_union(ev.model.option_ids for ev in evs)
+    order = ordered_union(ev.model.option_ids for ev in evs)
     adopted = set().union(*(ev.plan for ev in evs))
     rows = []
     for oid in order:
@@ -100,7 +100,8 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
-def _ordered_union(groups) -> list[str]:
+def ordered_union(groups) -> list[str]:
+    """The items of every group, each once, in the order first met (years, priorities, options)."""
     seen: dict[str, None] = {}
     for group in groups:
         for item in group:

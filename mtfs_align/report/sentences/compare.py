@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mtfs_align.analysis.compare import CompareResult
+from mtfs_align.analysis.compare import CompareResult, ordered_union
 from mtfs_align.report.sentences.phrases import harm_change, unfunded
 from mtfs_align.wording import money, summed_over
 
@@ -25,18 +25,10 @@ _MEASURES = [
 ]
 
 
-def _ordered_union(groups) -> list[str]:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for item in group:
-            seen.setdefault(item, None)
-    return list(seen)
-
-
 def compare_lines(result: CompareResult) -> list[str]:
     """A side-by-side summary in plain council English, money as £4.2m."""
     evs, labels = result.evaluations, result.labels
-    years = _ordered_union(ev.model.years for ev in evs)
+    years = ordered_union(ev.model.years for ev in evs)
     width = max([12, *(len(label) + 2 for label in labels)])
     head = f"{'':<34}" + "".join(f"{label:>{width}}" for label in labels)
     out = ["Scenarios compared:"]
