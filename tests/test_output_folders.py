@@ -24,11 +24,15 @@ from mtfs_align.io.outputs import MARKER, OutputFolder
 
 # Run in a child process: pause at one moment of writing the output folder (touching `paused`,
 # then waiting for `go`), so that the test can kill the run there or start a second one.
+# SIGINT is put back to Python's own handler first: a command typed at a terminal has it, but one
+# started in the background by a non-interactive shell (as CI may run the suite) inherits SIGINT
+# ignored, and then Ctrl-C rightly does nothing to it.
 CHILD = r"""
-import os, sys, time
+import os, signal, sys, time
 from pathlib import Path
 from mtfs_align.io import outputs
 
+signal.signal(signal.SIGINT, signal.default_int_handler)
 moment = os.environ["PAUSE_AT"]
 
 
