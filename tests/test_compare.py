@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from factory import Council, read_csv
+from factory import Council, read_csv, two_year_council
 
 from mtfs_align.analysis.compare import COMPARE_COLUMNS, compare, harm_by_priority_year
 from mtfs_align.io.outputs import OutputFolder
@@ -146,3 +146,14 @@ def test_printed_summary(tmp_path):
         "outcome harm by 40% (from 1.667 to 1.000); the lower harm comes with £20k more savings left "
         "unfunded summed over the three years, not from a better plan for the same savings."
     ) in text
+
+
+def test_the_harm_heading_says_what_it_sums(tmp_path):
+    """The harm row is a total over years: 'summed over the three years' when every scenario has
+    three, and 'summed over each scenario's years' when a two-year scenario sits beside them."""
+    ev_base, ev_shock = base_and_shock(tmp_path)
+    assert "Outcome harm summed over the three years" in lines(compare([("base", ev_base), ("shock", ev_shock)]))
+    short = two_year_council("Testshire", "short").evaluate(tmp_path, {"S1": "2021/22"})
+    mixed = lines(compare([("base", ev_base), ("short", short)]))
+    assert "Outcome harm summed over each scenario's years" in mixed
+    assert not any("summed over the three years" in line for line in mixed if line.startswith("Outcome harm"))

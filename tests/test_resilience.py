@@ -234,9 +234,10 @@ def test_certainty_cost_sentence():
     years = ["2021/22", "2022/23"]
     text = certainty_cost_sentence(2.68, 3.1, [2000, 4100], [500, 1000], years, confidence=0.9)
     assert text == (
-        "Planning for delivery risk at 90% confidence adds 0.42 to outcome harm over the horizon (3.10 against "
-        "2.68 for the plan that assumes expected delivery) and cuts what is left to find in a bad year (the "
-        "average of the worst 10% of futures) from £2.0m to £500k in 2021/22 and from £4.1m to £1.0m in 2022/23."
+        "Planning for delivery risk at 90% confidence adds 0.42 to outcome harm summed over the two years "
+        "(3.10 against 2.68 for the plan that assumes expected delivery) and cuts what is left to find in a "
+        "bad year (the average of the worst 10% of futures) from £2.0m to £500k in 2021/22 and from £4.1m to "
+        "£1.0m in 2022/23."
     )
     mapped = certainty_cost_sentence(2.0, 2.0, {"2021/22": 100, "2022/23": 0}, {"2021/22": 0, "2022/23": 50}, years)
     assert "costs no extra outcome harm" in mapped

@@ -12,7 +12,7 @@ import pandas as pd
 from mtfs_align.report.charts import tightest_activities
 from mtfs_align.report.charts.inputs import distinct, numbers, priority_rows, year_columns
 from mtfs_align.report.sentences.robust import core_index_counts
-from mtfs_align.wording import chance, money
+from mtfs_align.wording import chance, money, summed_over
 
 Tables = Mapping[str, pd.DataFrame | None]
 
@@ -53,6 +53,13 @@ def priority_spend(tables: Tables) -> str:
     )
 
 
+def _summed(tables: Tables) -> str:
+    """' summed over the four years' for the horizon of the budget table (' summed over the years'
+    when the folder holds no budget table)."""
+    budget = tables.get("budget")
+    return summed_over(len(distinct(budget["year"]))) if budget is not None else " summed over the years"
+
+
 def frontier(tables: Tables) -> str:
     data = tables["frontier"].copy()
     for column in ("scale", "savings_k", "harm"):
@@ -60,7 +67,7 @@ def frontier(tables: Tables) -> str:
     data = data.sort_values("scale", kind="stable")
     first, last = data.iloc[0], data.iloc[-1]
     text = (
-        f"A line of {len(data)} least-harm plans, outcome harm against savings summed over the horizon, the gap scaled "
+        f"A line of {len(data)} least-harm plans, outcome harm against savings{_summed(tables)}, the gap scaled "
         f"from ×{first['scale']:g} ({money(first['savings_k'])} of savings, harm {first['harm']:.1f}) to "
         f"×{last['scale']:g} ({money(last['savings_k'])}, harm {last['harm']:.1f})."
     )

@@ -84,7 +84,7 @@
     }
     var c = plan.changes;
     title.textContent = "What changes against " + data.reference;
-    box.appendChild(make("p", "Outcome harm " + c.harm + " against " + data.reference + "."));
+    box.appendChild(make("p", "Against " + data.reference + ", this plan " + c.harm_said + "."));
     bars(box.appendChild(make("div", null, "bars")), c.savings.map(function (s) {
       return { label: s.year, text: s.text, exact: s.exact, k: s.k };
     }));
@@ -151,9 +151,9 @@
     });
     document.getElementById("plan-title").textContent = plan.label;
     document.getElementById("plan-summary").textContent =
-      plan.label + ": " + plan.options.length + " options, savings of " + plan.savings_k.text +
-      " over the horizon, outcome harm " + plan.harm + ", reserves drawn " + plan.reserves.text +
-      ", savings still to be found " + plan.unidentified.text + ".";
+      plan.label + ": " + plan.options.length + " options; " + (data.summed ? data.summed + ", " : "") +
+      "savings of " + plan.savings_k.text + ", reserves drawn " + plan.reserves.text +
+      " and savings still to be found " + plan.unidentified.text + "; " + plan.harm_said + ".";
     bars(document.getElementById("savings-bars"), plan.savings_by_year.map(function (s) {
       return { label: s.year, text: s.text, exact: s.exact, k: s.k };
     }));

@@ -16,8 +16,9 @@ import pandas as pd
 
 from mtfs_align.report.briefing.markup import element, esc
 from mtfs_align.report.charts import tightest_activities
+from mtfs_align.report.sentences.phrases import harm_amount, harm_change
 from mtfs_align.results import RunResults
-from mtfs_align.wording import exact_pounds, money
+from mtfs_align.wording import exact_pounds, money, summed_over
 
 NEAREST_ACTIVITIES = 8
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
@@ -157,6 +158,7 @@ def _changes(plan: pd.DataFrame, reference: pd.DataFrame, years: list[str]) -> d
         "moved": sorted(moved, key=lambda o: o["option"]),
         "savings": [{"year": a["year"], **signed(a["k"] - b["k"])} for a, b in zip(mine, theirs, strict=True)],
         "harm": f"{float(plan['harm'].sum()) - float(reference['harm'].sum()):+.2f}",
+        "harm_said": harm_change(float(reference["harm"].sum()), float(plan["harm"].sum())),
     }
 
 
@@ -191,6 +193,7 @@ def explorer_data(results: RunResults) -> dict | None:
             "savings_k": amount(row["savings_k"]),
             "harm": harm_text(row["harm"]),
             "harm_value": float(row["harm"]),
+            "harm_said": harm_amount(row["harm"]),
             "unidentified": amount(row.get("unidentified_k", 0.0)),
             "reserves": amount(row.get("reserves_draw_k", 0.0)),
             "options": _options(plan, years, directorates),
@@ -208,6 +211,7 @@ def explorer_data(results: RunResults) -> dict | None:
         default = ones[0] if ones else plans[len(plans) // 2]["id"]
     return {
         "years": years,
+        "summed": summed_over(len(years)).strip(),
         "reference": reference_label,
         "directorates": option_directorates,
         "rags": [{"id": r, "name": n} for r, n in RAG_NAMES.items()],
@@ -216,10 +220,11 @@ def explorer_data(results: RunResults) -> dict | None:
     }
 
 
-def _picker_chart(plans: list[dict]) -> str:
+def _picker_chart(plans: list[dict], summed: str) -> str:
     """Savings against harm, one mark per alternative (circles along the frontier; P, B and C as
     letters), for picking with the mouse; the radio buttons beside it are the keyboard's way."""
     width, height, pad = 420, 260, 46
+    axis = f"Savings {summed}".strip()
     xs = [p["savings_k"]["k"] for p in plans]
     ys = [p["harm_value"] for p in plans]
     x0, x1 = min(xs), max(xs)
@@ -248,7 +253,7 @@ def _picker_chart(plans: list[dict]) -> str:
         f'<line x1="{pad}" y1="{pad / 2}" x2="{pad}" y2="{height - pad}" class="axis"></line>'
         f'<text x="{pad}" y="{height - pad + 16}" text-anchor="middle">{esc(money(x0))}</text>'
         f'<text x="{width - pad}" y="{height - pad + 16}" text-anchor="middle">{esc(money(x1))}</text>'
-        f'<text x="{width / 2}" y="{height - 8}" text-anchor="middle">Savings over the horizon</text>'
+        f'<text x="{width / 2}" y="{height - 8}" text-anchor="middle">{esc(axis)}</text>'
         f'<text x="{pad - 6}" y="{height - pad}" text-anchor="end">{y0:.1f}</text>'
         f'<text x="{pad - 6}" y="{pad / 2 + 8}" text-anchor="end">{y1:.1f}</text>'
         f'<text x="14" y="{height / 2}" text-anchor="middle" transform="rotate(-90 14 {height / 2})">Harm</text>'
@@ -294,7 +299,7 @@ def explorer_section(results: RunResults) -> str:
     picker = element(
         "div",
         element("fieldset", element("legend", "Plan to show") + radios, class_="choices")
-        + element("div", _picker_chart(data["plans"]), class_="picker"),
+        + element("div", _picker_chart(data["plans"], data["summed"]), class_="picker"),
         class_="explorer-top",
     )
     filters = element(

@@ -13,7 +13,7 @@ from mtfs_align.report.briefing.wording import count_word, long_date
 from mtfs_align.report.charts import CHART_FILES
 from mtfs_align.report.published import published_name, published_path
 from mtfs_align.results import RunResults
-from mtfs_align.wording import chance, money
+from mtfs_align.wording import chance, money, summed_over
 
 TOP_OUTCOMES = 5
 PLAN_YEARS_PER_TABLE = 6  # year columns that fit beside the option's name on an A4 page
@@ -289,7 +289,7 @@ def outcomes_section(results: RunResults) -> str:
             ]
         )
     note = paragraph(
-        f"The {count_word(len(totals))} outcomes with the most harm over the horizon (weighted "
+        f"The {count_word(len(totals))} outcomes with the most harm{summed_over(len(results.years))} (weighted "
         "severity of the adopted options' harms less their benefits, in each year they are in "
         "effect).",
         "small",

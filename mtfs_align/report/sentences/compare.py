@@ -46,13 +46,16 @@ def compare_lines(result: CompareResult) -> list[str]:
                 value = table.loc[(table["scenario"] == label) & (table["year"] == year), column]
                 cells.append(money(float(value.iloc[0])) if len(value) else "-")
             out.append(f"  {year:<32}" + "".join(f"{c:>{width}}" for c in cells))
-    out.append("Reserves at the end of the horizon")
+    out.append("Reserves at the end of the last year")
     out.append(
         f"  {'closing balance':<32}"
         + "".join(f"{money(float(ev.budget['reserves_balance_k'].iloc[-1])):>{width}}" for ev in evs)
     )
     out.append(f"{'Years that balance':<34}" + "".join(f"{_balanced_years(ev):>{width}}" for ev in evs))
-    out.append("Outcome harm summed over the horizon")
+    lengths = {len(ev.model.years) for ev in evs}
+    out.append(
+        "Outcome harm" + (summed_over(lengths.pop()) if len(lengths) == 1 else " summed over each scenario's years")
+    )
     out.append(f"  {'all priorities':<32}" + "".join(f"{ev.harm:>{width}.3f}" for ev in evs))
     for p in result.priorities:
         cells = [f"{ev.harm_by_priority[p]:.3f}" if p in ev.harm_by_priority else "-" for ev in evs]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_align.evaluate import TOLERANCE_K
-from mtfs_align.wording import NUMBER_WORDS, and_list, money, percent, years_phrase
+from mtfs_align.wording import NUMBER_WORDS, and_list, money, percent, summed_over, years_phrase
 
 S25 = "Local Government Act 2003, section 25"
 
@@ -156,7 +156,7 @@ def certainty_cost_sentence(
         else "in a bad year"
     )
     lead = (
-        f"Planning for delivery risk{at} {harm} over the horizon ({risk_harm:.2f} against "
+        f"Planning for delivery risk{at} {harm}{summed_over(len(years))} ({risk_harm:.2f} against "
         f"{deterministic_harm:.2f} for the plan that assumes expected delivery)"
     )
     cuts = [
