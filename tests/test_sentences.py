@@ -540,3 +540,24 @@ def test_on_a_council_with_benefits_b_is_worded_as_a_net_benefit(tmp_path):
     assert " into a net benefit of " in lines[0] and "%" not in lines[0]
     assert not any("optimised plan" in line for line in lines)
     assert "(a net benefit; " in summary_lines(result.least_harm)[0]
+
+
+def test_the_explorer_words_a_net_benefit_as_one(tmp_path):
+    """On the same council, the briefing's plan explorer lists B with 'a net benefit to outcomes
+    of', not a negative harm, and its data says so for the summary line."""
+    import json
+
+    import mtfs_align
+
+    council = Council()
+    council.options.append(option("S4", "A2", y1_k=60, benefits="O2:2"))
+    council.scenario["plan"] = {"S1": "2021/22"}
+    path = council.write(tmp_path)
+    mtfs_align.run(path, out=tmp_path / "out", points=3, samples=5, draws=50)
+    page = (tmp_path / "out" / "briefing.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', page, re.S)[1])
+    b = next(p for p in data["plans"] if p["id"] == "B")
+    assert float(b["harm"]) < 0
+    assert b["harm_said"] == f"a net benefit to outcomes of {-float(b['harm']):.2f}"
+    assert f"{b['savings_k']['text']}, a net benefit to outcomes of {-float(b['harm']):.2f}</span>" in page
+    assert ", harm -" not in page

@@ -11,6 +11,7 @@ import pandas as pd
 
 from mtfs_align.report.charts import tightest_activities
 from mtfs_align.report.charts.inputs import distinct, numbers, priority_rows, year_columns
+from mtfs_align.report.sentences.phrases import harm_amount
 from mtfs_align.report.sentences.robust import core_index_counts
 from mtfs_align.wording import chance, money, summed_over
 
@@ -68,15 +69,20 @@ def frontier(tables: Tables) -> str:
     first, last = data.iloc[0], data.iloc[-1]
     text = (
         f"A line of {len(data)} least-harm plans, outcome harm against savings{_summed(tables)}, the gap scaled "
-        f"from ×{first['scale']:g} ({money(first['savings_k'])} of savings, harm {first['harm']:.1f}) to "
-        f"×{last['scale']:g} ({money(last['savings_k'])}, harm {last['harm']:.1f})."
+        f"from ×{first['scale']:g} ({money(first['savings_k'])} of savings, {harm_amount(first['harm'], 1)}) to "
+        f"×{last['scale']:g} ({money(last['savings_k'])}, {harm_amount(last['harm'], 1)})."
     )
     here = data[np.isclose(data["scale"].to_numpy(float), 1.0)]
     if len(here):
-        text += f" This scenario (×1) saves {money(here['savings_k'].iloc[0])} for harm {here['harm'].iloc[0]:.1f}."
+        text += (
+            f" This scenario (×1) saves {money(here['savings_k'].iloc[0])} for {harm_amount(here['harm'].iloc[0], 1)}."
+        )
     proposal = tables.get("proposal")
     if proposal is not None and len(proposal):
-        marks = [f"{r['plan']} {money(r['savings_k'])} for harm {float(r['harm']):.1f}" for _, r in proposal.iterrows()]
+        marks = [
+            f"{r['plan']} {money(r['savings_k'])} for {harm_amount(float(r['harm']), 1)}"
+            for _, r in proposal.iterrows()
+        ]
         text += " Marked: " + "; ".join(marks) + "."
     return text
 
@@ -154,7 +160,7 @@ def comparison(tables: Tables) -> str:
         rows = compare[compare["scenario"].astype(str) == scenario]
         savings = numbers(rows["savings_k"])
         harm = float(np.nansum(numbers(rows["harm"]))) if "harm" in rows else float("nan")
-        parts.append(f"{scenario}: savings {money(savings[-1])} in the last year, harm {harm:.1f}")
+        parts.append(f"{scenario}: savings {money(savings[-1])} in the last year, {harm_amount(harm, 1)}")
     return "Side-by-side bars of each scenario's savings, reserves and harm. " + "; ".join(parts) + "."
 
 

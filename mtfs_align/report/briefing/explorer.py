@@ -239,7 +239,7 @@ def _picker_chart(plans: list[dict], summed: str) -> str:
     marks = []
     for p in plans:
         x, y = at(p)
-        title = element("title", esc(f"{p['label']}: {p['savings_k']['text']} of savings, harm {p['harm']}"))
+        title = element("title", esc(f"{p['label']}: {p['savings_k']['text']} of savings, {p['harm_said']}"))
         if p["kind"] == "frontier":
             shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7"></circle>'
         else:
@@ -279,7 +279,7 @@ def explorer_section(results: RunResults) -> str:
         element(
             "label",
             f'<input type="radio" name="plan" value="{esc(p["id"])}"{" checked" if p["id"] == data["default"] else ""}>'
-            + element("span", esc(f"{p['label']}: {p['savings_k']['text']}, harm {p['harm']}")),
+            + element("span", esc(f"{p['label']}: {p['savings_k']['text']}, {p['harm_said']}")),
             class_="choice",
         )
         for p in data["plans"]
