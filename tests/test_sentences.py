@@ -539,7 +539,10 @@ def test_on_a_council_with_benefits_b_is_worded_as_a_net_benefit(tmp_path):
     assert lines[0].startswith("For at least the proposal's savings in every year, plan B turns a net harm of ")
     assert " into a net benefit of " in lines[0] and "%" not in lines[0]
     assert not any("optimised plan" in line for line in lines)
-    assert "(a net benefit; " in summary_lines(result.least_harm)[0]
+    summary = summary_lines(result.least_harm)[0]
+    assert f"; a net benefit to outcomes of {-result.least_harm.harm:.3f} (" in summary
+    assert "outcome harm -" not in summary
+    assert "; outcome harm 1.000 (" in summary_lines(result.proposal)[0]  # S1 alone: 1/3 a year for three years
 
 
 def test_the_explorer_words_a_net_benefit_as_one(tmp_path):

@@ -49,15 +49,22 @@ def breach_lines(ev: Evaluation) -> list[str]:
     return lines
 
 
+def _plan_harm(harm: float) -> str:
+    """'outcome harm 16.431' for a net harm, 'a net benefit to outcomes of 1.000' below zero."""
+    figure = round(harm, 3) + 0.0
+    if figure < 0:
+        return f"a net benefit to outcomes of {-figure:.3f}"
+    return f"outcome harm {figure:.3f}"
+
+
 def summary_lines(ev: Evaluation) -> list[str]:
     """Headline sentences about a plan."""
     b = ev.budget
     n_unbalanced = int((b["balanced"] == "no").sum())
     summed = summed_over(ev.model.n)
     lines = [
-        f"Plan: {count(len(ev.plan), 'savings option')}; outcome harm {ev.harm:.3f} "
-        f"({'a net benefit; ' if round(ev.harm, 3) < 0 else ''}"
-        f"{', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
+        f"Plan: {count(len(ev.plan), 'savings option')}; {_plan_harm(ev.harm)} "
+        f"({', '.join(f'{p} {h:.3f}' for p, h in ev.harm_by_priority.items())}).",
         f"Reserves drawn{',' if summed else ''}{summed}: {money(ev.reserves_draw_k)}; "
         f"{unfunded(b['unidentified_k'].to_numpy(float), ev.model.years)}.",
     ]

@@ -331,7 +331,8 @@ def explorer_section(results: RunResults) -> str:
         + filters
         + element("p", "", id="options-count", aria_live="polite")
         + '<div class="table-wrap" role="region" tabindex="0" aria-label="Options of the plan shown">'
-        + '<table id="options-table"><caption>Options of the plan shown, by start year</caption></table></div>'
+        + '<table id="options-table"><caption>Options of the plan shown, by start year (harm below zero is a '
+        + "net benefit to outcomes)</caption></table></div>"
     )
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return element(
