@@ -234,7 +234,8 @@ def test_solving_on_the_tail_futures_finds_the_brute_force_optimum(tmp_path, mon
     sizes = _few_futures_first(monkeypatch)
     _check_against_brute_force(tmp_path, seed, solver, draws=24)
     # stage 1 (its own first-year model), stage 2 on the tail futures (once or more), stage 3 on all
-    assert len(sizes) >= 3 and min(sizes[1:-1]) < sizes[-1]
+    # 24 futures, without their u columns (24 x 3 of them: optimise/shortfall_out.py)
+    assert len(sizes) >= 3 and min(sizes[1:-1]) < sizes[-1] + 24 * len(YEARS)
 
 
 def test_the_tail_futures_are_fewer_than_all_and_give_the_same_optimum(tmp_path, monkeypatch):
@@ -292,3 +293,43 @@ def test_the_harm_stage_falls_back_only_when_out_of_time(tmp_path, monkeypatch, 
     else:
         with pytest.raises(SolverError, match="broken"):
             rp.solve_harm(settings)
+
+
+@pytest.mark.parametrize(("seed", "solver"), [(1, "highs"), (2, "highs"), (3, "cbc"), (4, "cbc"), (None, "highs")])
+def test_the_harm_stage_without_u_is_the_same_model(tmp_path, seed, solver):
+    """Stage 3 with each future's unidentified savings substituted out (optimise/shortfall_out.py)
+    has the same optimum as the whole model, on tiny councils (both solvers) and on the bundled
+    central case at K = 60; the values put back meet every row and bound of the whole model, and
+    each u is what its balance row leaves."""
+    import dataclasses
+
+    from mtfs_align.optimise import solvers
+    from mtfs_align.optimise.shortfall_out import can_substitute, solve_without_shortfall, without_shortfall
+    from mtfs_align.scenario import load_scenario
+
+    if seed is None:
+        sc = load_scenario(ROOT / "scenarios" / "central.yaml")
+        model = build_model(dataclasses.replace(sc, policy=dataclasses.replace(sc.policy, plan_on="risk")))
+    else:
+        model = tiny_council(seed).model(tmp_path)
+    settings = SolverSettings(solver=solver, mip_gap=0.0)
+    rp = build_risk_problem(prepare(model), 60, DEFAULT_SEED, 0.8)
+    rp.solve(settings)
+    *_, bounds, second, _ = rp.balance_stages
+    whole = rp._array_model(rp._harm_cost(), bounds)
+    assert can_substitute(rp, whole)
+    reduced, keep = without_shortfall(rp, whole)
+    assert len(keep) == whole.matrix.shape[1] - rp.u_cols.size
+    plain = solvers.run_arrays(whole, settings, True, second.values)
+    found = solve_without_shortfall(rp, whole, settings, True, second.values)
+    assert found.objective == pytest.approx(plain.objective, rel=1e-7, abs=1e-7)
+    rows, col_bounds = solvers.broken(whole, found.values)
+    assert not rows.any() and not col_bounds.any()
+    balance = rp.balance_rows.ravel()
+    u = found.values[rp.u_cols.ravel()]
+    left = whole.row_lower[balance] - (whole.matrix.tocsr()[balance] @ found.values - u)
+    assert u == pytest.approx(np.maximum(left, 0.0), abs=1e-6)
+    # a u with a cost is not substituted (the harm stage gives it none)
+    assert not can_substitute(
+        rp, dataclasses.replace(whole, cost=np.where(np.isin(np.arange(len(whole.cost)), rp.u_cols), 1.0, whole.cost))
+    )

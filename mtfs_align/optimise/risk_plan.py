@@ -38,6 +38,7 @@ from mtfs_align.optimise.futures import PlanningDraws, draw_futures, plan_shortf
 from mtfs_align.optimise.limits import remaining as _remaining
 from mtfs_align.optimise.limits import tolerance
 from mtfs_align.optimise.problem import SavingsProblem
+from mtfs_align.optimise.shortfall_out import can_substitute, solve_without_shortfall
 from mtfs_align.optimise.solvers import ArrayModel, SolverSettings
 from mtfs_align.optimise.tail_draws import solve_on_tail
 
@@ -201,6 +202,8 @@ class RiskProblem:
         whole = self._array_model(cost, bounds)
         if on_tail:
             result = solve_on_tail(self, whole, settings, exact, started, start)
+        elif can_substitute(self, whole):  # the same model without the u columns: faster to solve
+            result = solve_without_shortfall(self, whole, _remaining(settings, started), exact, start)
         else:
             result = solvers.run_arrays(whole, _remaining(settings, started), exact, start)
         if result.status == "infeasible":
