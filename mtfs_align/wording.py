@@ -5,6 +5,7 @@ report stage all word their figures with these, so a figure reads the same where
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
@@ -93,6 +94,13 @@ def summed_over(n: int) -> str:
     """' summed over the four years' for a total over a horizon of n years ('' for one year, whose
     total is its level)."""
     return "" if n == 1 else f" summed over {years_phrase(n)}"
+
+
+def summed_over_each(horizons: Iterable[int]) -> str:
+    """`summed_over` for totals of several scenarios side by side: ' summed over the four years'
+    when every scenario has that horizon, ' summed over each scenario's years' when they differ."""
+    lengths = set(horizons)
+    return summed_over(lengths.pop()) if len(lengths) == 1 else " summed over each scenario's years"
 
 
 def percent(p: float) -> str:

@@ -139,7 +139,7 @@ def _nearest(activities: pd.DataFrame | None, key: str) -> list[dict]:
 
 def _changes(plan: pd.DataFrame, reference: pd.DataFrame, years: list[str]) -> dict:
     """What this plan changes against the reference plan: options added, dropped and moved to
-    another start year, and the savings of each year and the harm, as differences."""
+    another start year, the savings of each year as differences, and what happens to the harm, said."""
     starts = dict(zip(plan["option"].astype(str), plan["start"].astype(str), strict=True))
     before = dict(zip(reference["option"].astype(str), reference["start"].astype(str), strict=True))
     names = dict(zip(plan["option"].astype(str), plan["name"].astype(str), strict=True))
@@ -157,7 +157,6 @@ def _changes(plan: pd.DataFrame, reference: pd.DataFrame, years: list[str]) -> d
         "dropped": sorted(dropped, key=lambda o: o["option"]),
         "moved": sorted(moved, key=lambda o: o["option"]),
         "savings": [{"year": a["year"], **signed(a["k"] - b["k"])} for a, b in zip(mine, theirs, strict=True)],
-        "harm": f"{float(plan['harm'].sum()) - float(reference['harm'].sum()):+.2f}",
         "harm_said": harm_change(float(reference["harm"].sum()), float(plan["harm"].sum())),
     }
 

@@ -23,7 +23,7 @@ from mtfs_align.report.charts.style import (
     wrap,
     year_axis,
 )
-from mtfs_align.wording import money, summed_over
+from mtfs_align.wording import money, summed_over_each
 
 
 def comparison_chart(compare: pd.DataFrame) -> Figure:
@@ -127,9 +127,7 @@ def comparison_chart(compare: pd.DataFrame) -> Figure:
         harm_ax.set_yticks(y, [wrap(s, 18) for s in scenarios], fontsize=10)
         harm_ax.grid(True, axis="x")
         harm_ax.grid(False, axis="y")
-        lengths = set(data.groupby("scenario")["year"].nunique())
-        summed_years = summed_over(lengths.pop()) if len(lengths) == 1 else " summed over each scenario's years"
-        harm_ax.set_title(f"Outcome harm by priority{summed_years}")
+        harm_ax.set_title(f"Outcome harm by priority{summed_over_each(data.groupby('scenario')['year'].nunique())}")
         figure_legend(fig, (money_ax, harm_ax), below=True, ncols=4, fontsize=10)
         if len(left):
             harm_ax.set_xlim(0, float(np.nanmax(left)) * 1.2 + 0.1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mtfs_align.analysis.compare import CompareResult, ordered_union
 from mtfs_align.report.sentences.phrases import harm_change, unfunded
-from mtfs_align.wording import money, summed_over
+from mtfs_align.wording import money, summed_over, summed_over_each
 
 if TYPE_CHECKING:
     from mtfs_align.evaluate import Evaluation
@@ -52,10 +52,7 @@ def compare_lines(result: CompareResult) -> list[str]:
         + "".join(f"{money(float(ev.budget['reserves_balance_k'].iloc[-1])):>{width}}" for ev in evs)
     )
     out.append(f"{'Years that balance':<34}" + "".join(f"{_balanced_years(ev):>{width}}" for ev in evs))
-    lengths = {len(ev.model.years) for ev in evs}
-    out.append(
-        "Outcome harm" + (summed_over(lengths.pop()) if len(lengths) == 1 else " summed over each scenario's years")
-    )
+    out.append("Outcome harm" + summed_over_each(len(ev.model.years) for ev in evs))
     out.append(f"  {'all priorities':<32}" + "".join(f"{ev.harm:>{width}.3f}" for ev in evs))
     for p in result.priorities:
         cells = [f"{ev.harm_by_priority[p]:.3f}" if p in ev.harm_by_priority else "-" for ev in evs]
